@@ -1,0 +1,1 @@
+"""Event stores: a Protocol and one module per backend."""

@@ -1,0 +1,42 @@
+"""What every event store offers. Callers hold this Protocol, never a backend module."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+from sqlglot import exp
+
+from betterheap.events.model import StoredEvent
+
+
+class EventStore(Protocol):
+    """A place where clean events are kept and queried."""
+
+    #: sqlglot dialect name used to print queries for this store.
+    dialect: str
+
+    def write_batch(
+        self,
+        events: Sequence[StoredEvent],
+        person_links: Sequence[tuple[int, str, str]],
+        checkpoint: tuple[str, int] | None,
+    ) -> int:
+        """Atomically store events (skipping uuids already stored), person links
+        ``(project_id, distinct_id, person_id)`` and the spool checkpoint. Returns the number
+        of new events."""
+        ...
+
+    def checkpoint(self) -> tuple[str, int] | None:
+        """The spool position of the last committed batch."""
+        ...
+
+    def person_links(self) -> list[tuple[int, str, str]]:
+        """Every stored ``(project_id, distinct_id, person_id)`` link."""
+        ...
+
+    def query(self, expression: exp.Expression, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Run a compiled SELECT and return rows as dictionaries."""
+        ...
+
+    def close(self) -> None: ...
