@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from betterheap.ingest.gateway import Gateway, GatewayLimits
+from betterheap.ingest.loader import Loader
+from betterheap.ingest.spool import Spool
+from betterheap.meta.projects import ProjectDirectory
 from betterheap.settings import Settings
+from betterheap.store.duckdb import DuckDBStore
 from betterheap.store.protocol import EventStore
 
 
@@ -12,3 +17,37 @@ from betterheap.store.protocol import EventStore
 class Runtime:
     settings: Settings
     store: EventStore
+    projects: ProjectDirectory | None = None
+    spool: Spool | None = None
+    gateway: Gateway | None = None
+    loader: Loader | None = None
+
+    def close(self) -> None:
+        if self.loader is not None:
+            self.loader.stop()
+        if self.spool is not None:
+            self.spool.close()
+        self.store.close()
+        if self.projects is not None:
+            self.projects.close()
+
+
+def open_runtime(settings: Settings) -> Runtime:
+    """Open the data directory for writing: metadata, spool, gateway, loader and store.
+
+    The loader is not started; callers either ``runtime.loader.start()`` (the server) or
+    ``runtime.loader.drain()`` (batch commands).
+    """
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    projects = ProjectDirectory(settings.meta_url)
+    projects.ensure_default()
+    store = DuckDBStore(settings.events_path)
+    spool = Spool(settings.spool_dir, settings.spool_segment_bytes)
+    limits = GatewayLimits(
+        max_body_bytes=settings.max_body_bytes,
+        max_batch_messages=settings.max_batch_messages,
+        future_clamp_hours=settings.future_clamp_hours,
+    )
+    gateway = Gateway(projects, spool, limits)
+    loader = Loader(spool, store, settings.loader_batch_bytes)
+    return Runtime(settings, store, projects, spool, gateway, loader)

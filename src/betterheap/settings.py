@@ -26,8 +26,8 @@ class Settings(BaseSettings):
     spool_segment_bytes: int = Field(
         default=64 * 1024 * 1024, description="Size at which the durable spool starts a new segment file."
     )
-    worker_batch_events: int = Field(
-        default=200_000, description="Most events the store writer commits in one transaction."
+    loader_batch_bytes: int = Field(
+        default=32 * 1024 * 1024, description="Most spooled bytes the loader commits in one transaction."
     )
 
     @property

@@ -1,1 +1,1 @@
-"""meta."""
+"""Metadata (projects, keys...) in a relational store through SQLAlchemy: SQLite by default."""

@@ -1,1 +1,1 @@
-"""ingest/formats."""
+"""Wire formats we accept, each turned into the same ``IncomingEvent``."""

@@ -1,0 +1,3 @@
+from betterheap.cli import main
+
+main()

@@ -1,0 +1,13 @@
+"""The ``betterheap`` command. Thin: parse options, call services, print."""
+
+from __future__ import annotations
+
+from betterheap.cli import data, insights, server  # noqa: F401 - commands register on import
+from betterheap.cli.common import app
+
+
+def main() -> None:
+    app()
+
+
+__all__ = ["app", "main"]

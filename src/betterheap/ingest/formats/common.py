@@ -1,0 +1,48 @@
+"""Pieces shared by the wire-format parsers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from betterheap.events.time import BadTimestamp, corrected_timestamp, parse_timestamp
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """Facts about the request a message arrived in."""
+
+    project_id: int
+    received_at: int
+    future_clamp_hours: float = 23.0
+
+
+def as_id(value: Any) -> str | None:
+    """User ids may arrive as numbers; empty values mean absent."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise ValueError(f"ids must be strings or numbers, got {type(value).__name__}")
+    text = str(value).strip()
+    return text or None
+
+
+def as_dict(value: Any, field: str) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ValueError(f"'{field}' must be an object, got {type(value).__name__}")
+    return value
+
+
+def timestamps(
+    client_value: Any, sent_at_value: Any, receipt: Receipt
+) -> tuple[int, int | None, int | None]:
+    """(corrected timestamp, original client timestamp, sent_at) in µs."""
+    try:
+        client = parse_timestamp(client_value)
+        sent_at = parse_timestamp(sent_at_value)
+    except BadTimestamp as error:
+        raise ValueError(str(error)) from error
+    corrected = corrected_timestamp(client, sent_at, receipt.received_at, receipt.future_clamp_hours)
+    return corrected, client, sent_at

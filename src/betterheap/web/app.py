@@ -1,0 +1,45 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from betterheap import __version__
+from betterheap.runtime import Runtime, open_runtime
+from betterheap.settings import Settings
+from betterheap.web import pages
+from betterheap.web.api import ingest, insights, system
+
+
+def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
+    """An app over ``runtime`` (or one opened from ``settings`` for the app's lifetime)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own = runtime is None
+        active = runtime if runtime is not None else open_runtime(settings or Settings())
+        if own and active.loader is not None:
+            active.loader.start()
+        app.state.runtime = active
+        try:
+            yield
+        finally:
+            if own:
+                active.close()
+
+    app = FastAPI(
+        title="BetterHeap",
+        version=__version__,
+        description="Product analytics API: ingestion (Segment and PostHog formats) and insights.",
+        lifespan=lifespan,
+    )
+    if runtime is not None:
+        app.state.runtime = runtime
+    app.include_router(ingest.router)
+    app.include_router(system.router)
+    app.include_router(insights.router)
+    app.include_router(pages.router)
+    return app

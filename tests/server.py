@@ -1,0 +1,94 @@
+"""Starting a real ``betterheap serve`` process on a free loopback port for tests."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import orjson
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def cli(data_dir: Path, *args: str, check: bool = True, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """Run the ``betterheap`` command as a user would."""
+    result = subprocess.run(
+        [sys.executable, "-m", "betterheap", *args, "--data-dir", str(data_dir)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"betterheap {' '.join(args)} failed ({result.returncode}):\n{result.stderr}")
+    return result
+
+
+def write_key(data_dir: Path) -> str:
+    projects = orjson.loads(cli(data_dir, "project", "list", "--format", "json").stdout)
+    return str(projects[0]["write_key"])
+
+
+@dataclass
+class Server:
+    data_dir: Path
+    port: int
+    process: subprocess.Popen[bytes]
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def wait_loaded(self, timeout: float = 60) -> dict[str, int]:
+        """Wait until every acknowledged event is in the store."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            status = httpx.get(f"{self.url}/api/ingest/status").json()
+            if status["backlog_bytes"] == 0:
+                return status  # type: ignore[no-any-return]
+            time.sleep(0.05)
+        raise TimeoutError("the loader did not catch up")
+
+    def kill(self) -> None:
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def start_server(data_dir: Path, port: int | None = None, timeout: float = 30) -> Server:
+    port = port or free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "betterheap", "serve", "--port", str(port), "--data-dir", str(data_dir)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    server = Server(data_dir, port, process)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited: {process.stderr.read().decode() if process.stderr else ''}")
+        try:
+            if httpx.get(f"{server.url}/api/health", timeout=1).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    server.stop()
+    raise TimeoutError("the server did not start")
