@@ -21,7 +21,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def cli(data_dir: Path, *args: str, check: bool = True, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+def cli(
+    data_dir: Path, *args: str, check: bool = True, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
     """Run the ``betterheap`` command as a user would."""
     result = subprocess.run(
         [sys.executable, "-m", "betterheap", *args, "--data-dir", str(data_dir)],

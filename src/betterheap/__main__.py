@@ -1,3 +1,4 @@
 from betterheap.cli import main
 
-main()
+if __name__ == "__main__":  # the loader's worker processes import this module too
+    main()

@@ -19,7 +19,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         default=5 * 1024 * 1024, description="Largest accepted ingestion request body (after decompression)."
     )
-    max_batch_messages: int = Field(default=10_000, description="Most messages accepted in one batch request.")
+    max_batch_messages: int = Field(
+        default=10_000, description="Most messages accepted in one batch request."
+    )
     future_clamp_hours: float = Field(
         default=23.0, description="Events more than this far in the future are clamped to receive time."
     )
@@ -28,6 +30,11 @@ class Settings(BaseSettings):
     )
     loader_batch_bytes: int = Field(
         default=32 * 1024 * 1024, description="Most spooled bytes the loader commits in one transaction."
+    )
+
+    loader_processes: int = Field(
+        default=1,
+        description="Worker processes preparing spooled events for the store while serving (0: in-process).",
     )
 
     @property

@@ -20,7 +20,8 @@ def stored(server: Server, sql_where: str = "") -> list[dict[str, object]]:
         "SELECT e.event, e.distinct_id, e.source, e.type, e.properties, "
         "COALESCE(p.person_id, e.distinct_id) AS person "
         "FROM events e LEFT JOIN person_distinct_ids p USING (project_id, distinct_id) "
-        + sql_where + " ORDER BY e.timestamp"
+        + sql_where
+        + " ORDER BY e.timestamp"
     )
     names = [d[0] for d in cursor.description or []]
     rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

@@ -116,12 +116,12 @@ def _read(
 
 
 def _get(link: ServerLink, path: str, params: list[tuple[str, Any]]) -> list[dict[str, Any]]:
-    query = [(k, str(v)) for k, v in params if v is not None]
+    query: list[tuple[str, str | int | float | bool | None]] = [
+        (k, str(v)) for k, v in params if v is not None
+    ]
     answer = httpx.get(f"{link.url}{path}", params=query, timeout=120.0)
     if answer.status_code == 400:
         _fail(str(answer.json().get("detail")))
     answer.raise_for_status()
     rows: list[dict[str, Any]] = answer.json()
     return rows
-
-

@@ -12,13 +12,22 @@ import httpx
 import orjson
 import typer
 
-from betterheap.cli.common import DataDir, Format, _check_format, _fail, _print_rows, _settings, app, project_app
+from betterheap.cli.common import (
+    DataDir,
+    Format,
+    _check_format,
+    _fail,
+    _print_rows,
+    _settings,
+    app,
+    project_app,
+)
 from betterheap.events.time import now_us
 from betterheap.ingest.errors import PayloadError
 from betterheap.ingest.formats import segment
 from betterheap.ingest.formats.common import Receipt
 from betterheap.meta.projects import ProjectDirectory, ProjectInfo
-from betterheap.runtime import open_runtime
+from betterheap.runtime import open_runtime, tune_garbage_collector
 from betterheap.server_link import ServerLink, running_server
 from betterheap.settings import Settings
 
@@ -67,7 +76,11 @@ def _project(settings: Settings, project_id: int) -> ProjectInfo:
 
 
 def send_payloads(
-    settings: Settings, project: ProjectInfo, payloads: Iterable[dict[str, Any]], total: int | None, label: str
+    settings: Settings,
+    project: ProjectInfo,
+    payloads: Iterable[dict[str, Any]],
+    total: int | None,
+    label: str,
 ) -> int:
     """Send Segment batch payloads through the ingestion path; returns events accepted.
 
@@ -79,6 +92,7 @@ def send_payloads(
         if link is not None:
             return _send_http(link, project, payloads, progress)
         runtime = open_runtime(settings)
+        tune_garbage_collector()
         assert runtime.gateway is not None and runtime.loader is not None
         runtime.loader.start()
         accepted = 0
@@ -107,8 +121,9 @@ def _send_http(
     accepted = 0
     with httpx.Client(base_url=link.url, auth=(project.write_key, ""), timeout=60.0) as client:
         for payload in payloads:
-            answer = client.post("/v1/batch", content=orjson.dumps(payload),
-                                 headers={"content-type": "application/json"})
+            answer = client.post(
+                "/v1/batch", content=orjson.dumps(payload), headers={"content-type": "application/json"}
+            )
             if answer.status_code != 200:
                 _fail(f"the server refused a batch ({answer.status_code}): {answer.text[:500]}")
             count = int(answer.json().get("accepted", 0))
@@ -161,9 +176,13 @@ class _Progress:
 def demo(
     events: Annotated[int, typer.Option(help="About how many events to generate.")] = 1_000_000,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same data.")] = 42,
-    end_date: Annotated[str | None, typer.Option(help="Last day of the 90 days (default yesterday, UTC).")] = None,
+    end_date: Annotated[
+        str | None, typer.Option(help="Last day of the 90 days (default yesterday, UTC).")
+    ] = None,
     project_id: Annotated[int, typer.Option("--project-id", help="Project to fill (default 1).")] = 1,
-    if_empty: Annotated[bool, typer.Option("--if-empty", help="Do nothing when the project has events.")] = False,
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Do nothing when the project has events.")
+    ] = False,
     data_dir: DataDir = None,
 ) -> None:
     """Generate a 90-day handmade-marketplace dataset and send it through ingestion."""
@@ -183,8 +202,20 @@ def demo(
         return
     project = _project(settings, project_id)
     started = time.monotonic()
-    accepted = send_payloads(settings, project, generate(events=events, seed=seed, end_date=last), events, "demo")
-    typer.echo(f"demo: {accepted:,} events ingested into project {project.id} in {time.monotonic() - started:.1f} s")
+    accepted = send_payloads(
+        settings, project, _historic(generate(events=events, seed=seed, end_date=last)), events, "demo"
+    )
+    typer.echo(
+        f"demo: {accepted:,} events ingested into project {project.id} in {time.monotonic() - started:.1f} s"
+    )
+
+
+def _historic(payloads: Iterable[dict[str, Any]]) -> Iterable[dict[str, Any]]:
+    """Demo payloads carry past timestamps on purpose: drop ``sentAt`` so clock-skew
+    correction (which assumes a batch was just sent) keeps them where they are."""
+    for payload in payloads:
+        payload.pop("sentAt", None)
+        yield payload
 
 
 def _has_events(settings: Settings, project_id: int) -> bool:
@@ -203,12 +234,17 @@ def _has_events(settings: Settings, project_id: int) -> bool:
 @app.command("import")
 def import_file(
     file: Annotated[Path, typer.Argument(help="CSV, JSON Lines or Parquet file.")],
-    file_format: Annotated[str | None, typer.Option("--format", help="csv, jsonl or parquet (default: from the suffix).")] = None,
+    file_format: Annotated[
+        str | None, typer.Option("--format", help="csv, jsonl or parquet (default: from the suffix).")
+    ] = None,
     mapping: Annotated[
         list[str] | None,
-        typer.Option("--map", help="source_column=field, e.g. event_type=event (repeat). Fields: event, user_id, "
-                     "anonymous_id, timestamp, message_id, country, url, referrer, user_agent, ip, utm_*, "
-                     "session_id, properties.NAME."),
+        typer.Option(
+            "--map",
+            help="source_column=field, e.g. event_type=event (repeat). Fields: event, user_id, "
+            "anonymous_id, timestamp, message_id, country, url, referrer, user_agent, ip, utm_*, "
+            "session_id, properties.NAME.",
+        ),
     ] = None,
     project_id: Annotated[int, typer.Option("--project-id", help="Project to import into (default 1).")] = 1,
     data_dir: DataDir = None,

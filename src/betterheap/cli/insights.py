@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal, cast
 
 import typer
 
@@ -21,6 +21,10 @@ from betterheap.cli.common import (
     app,
 )
 from betterheap.insights import service
+
+Measure = Literal["count", "unique_users", "sum"]
+Interval = Literal["day", "week", "month"]
+Period = Literal["day", "week"]
 
 
 @app.command()
@@ -62,6 +66,10 @@ def trends(
 ) -> None:
     """Count, unique users or a property's sum of any event over time."""
     _check_format(fmt)
+    if measure not in ("count", "unique_users", "sum"):
+        _fail(f"--measure must be count, unique_users or sum, got {measure!r}")
+    if interval not in ("day", "week", "month"):
+        _fail(f"--interval must be day, week or month, got {interval!r}")
     start, end = _parse_day(date_from, "--from"), _parse_day(date_to, "--to")
     rows = _read(
         _settings(data_dir),
@@ -77,7 +85,15 @@ def trends(
             ("project_id", project_id),
         ],
         lambda rt: service.trend(
-            rt.store, project_id, event, measure, property, interval, start, end, breakdown  # type: ignore[arg-type]
+            rt.store,
+            project_id,
+            event,
+            cast(Measure, measure),
+            property,
+            cast(Interval, interval),
+            start,
+            end,
+            breakdown,
         ),
     )
     _print_rows(rows, fmt)
@@ -90,7 +106,9 @@ def funnel(
     date_from: FromDate = None,
     date_to: ToDate = None,
     breakdown: Annotated[str | None, typer.Option(help="Property of the step-1 event.")] = None,
-    first_day: Annotated[bool, typer.Option("--first-day", help="Only steps on a person's first day.")] = False,
+    first_day: Annotated[
+        bool, typer.Option("--first-day", help="Only steps on a person's first day.")
+    ] = False,
     fmt: Format = "table",
     project_id: ProjectId = 1,
     data_dir: DataDir = None,
@@ -123,8 +141,12 @@ def funnel(
 
 @app.command()
 def retention(
-    start_event: Annotated[str | None, typer.Option(help="Event that puts a person in a cohort (default: any).")] = None,
-    return_event: Annotated[str | None, typer.Option(help="Event that counts as coming back (default: any).")] = None,
+    start_event: Annotated[
+        str | None, typer.Option(help="Event that puts a person in a cohort (default: any).")
+    ] = None,
+    return_event: Annotated[
+        str | None, typer.Option(help="Event that counts as coming back (default: any).")
+    ] = None,
     period: Annotated[str, typer.Option(help="day or week.")] = "day",
     date_from: FromDate = None,
     date_to: ToDate = None,
@@ -155,7 +177,13 @@ def retention(
         "/api/retention",
         params,
         lambda rt: service.retention(
-            rt.store, project_id, start_event, return_event, period, start, end,  # type: ignore[arg-type]
+            rt.store,
+            project_id,
+            start_event,
+            return_event,
+            cast(Period, period),
+            start,
+            end,
             by_first_day_funnel=funnel_steps,
         ),
     )

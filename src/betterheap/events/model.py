@@ -6,6 +6,7 @@ exact, and what the store's TIMESTAMP columns hold.
 
 from __future__ import annotations
 
+import re
 import uuid as uuid_lib
 from typing import Any, Literal, NotRequired, TypedDict
 
@@ -20,6 +21,7 @@ ALIAS_EVENT = "$create_alias"
 GROUP_EVENT = "$groupidentify"
 
 _NAMESPACE = uuid_lib.UUID("6f1c3b9e-2d7a-4c55-9f43-2a1f0e8b7c10")
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 class IncomingEvent(TypedDict):
@@ -82,6 +84,8 @@ def event_uuid(project_id: int, message_id: str | None) -> str:
     """
     if message_id is None or message_id == "":
         return str(uuid_lib.uuid4())
+    if _CANONICAL_UUID.fullmatch(message_id):
+        return message_id
     try:
         return str(uuid_lib.UUID(message_id))
     except ValueError:

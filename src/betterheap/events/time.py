@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 MICROS = 1_000_000
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_ONE_US = timedelta(microseconds=1)
 HOUR_US = 3600 * MICROS
 
 
@@ -36,19 +39,26 @@ def parse_timestamp(value: object) -> int | None:
         return int(round(seconds * MICROS))
     if not isinstance(value, str):
         raise BadTimestamp(f"not a timestamp: {value!r}")
-    text = value.strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    if text.endswith(" UTC"):
-        text = text[:-4] + "+00:00"
     try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError as error:
-        raise BadTimestamp(f"not an ISO 8601 timestamp: {value!r}") from error
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        parsed = _parse_lenient(value)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    delta = parsed - datetime(1970, 1, 1, tzinfo=UTC)
-    return (delta.days * 86400 + delta.seconds) * MICROS + delta.microseconds
+    return (parsed - _EPOCH) // _ONE_US
+
+
+@lru_cache(maxsize=1024)
+def _parse_lenient(value: str) -> datetime:
+    text = value.strip()
+    if text.endswith(" UTC"):
+        text = text[:-4] + "+00:00"
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError as error:
+        raise BadTimestamp(f"not an ISO 8601 timestamp: {value!r}") from error
 
 
 def corrected_timestamp(

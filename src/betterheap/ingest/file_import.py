@@ -81,8 +81,10 @@ def read_table(path: Path, fmt: FileFormat) -> pa.Table:
 
 def messages(table: pa.Table, mapping: dict[str, str]) -> Iterator[dict[str, Any]]:
     """Segment track messages for the rows of ``table``."""
-    resolved = {column: mapping.get(column, column if column in FIELDS else f"properties.{column}")
-                for column in table.column_names}
+    resolved = {
+        column: mapping.get(column, column if column in FIELDS else f"properties.{column}")
+        for column in table.column_names
+    }
     fields = set(resolved.values())
     missing = [f for f in ("event", "timestamp") if f not in fields]
     if missing:
@@ -95,7 +97,11 @@ def messages(table: pa.Table, mapping: dict[str, str]) -> Iterator[dict[str, Any
     seen: Counter[bytes] = Counter()
     rows = (row for chunk in table.to_batches(max_chunksize=10_000) for row in chunk.to_pylist())
     for row in rows:
-        message: dict[str, Any] = {"type": "track", "properties": {}, "context": {"library": {"name": "betterheap-import"}}}
+        message: dict[str, Any] = {
+            "type": "track",
+            "properties": {},
+            "context": {"library": {"name": "betterheap-import"}},
+        }
         for column, value in row.items():
             if value is None or value == "":
                 continue

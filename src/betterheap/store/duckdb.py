@@ -8,21 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import orjson
 import pyarrow as pa
 from sqlglot import exp
 
 from betterheap.events.model import StoredEvent
+from betterheap.store.arrow import events_table
 from betterheap.store.schema import EVENT_COLUMNS
-
-_ARROW_TYPES: dict[str, pa.DataType] = {
-    "UUID": pa.string(),
-    "INTEGER": pa.int32(),
-    "VARCHAR": pa.string(),
-    "TIMESTAMP": pa.timestamp("us"),
-    "JSON": pa.string(),
-    "DOUBLE": pa.float64(),
-}
 
 _DDL = [
     "CREATE TABLE IF NOT EXISTS events ("
@@ -53,11 +44,11 @@ class DuckDBStore:
 
     def write_batch(
         self,
-        events: Sequence[StoredEvent],
+        events: Sequence[StoredEvent] | pa.Table,
         person_links: Sequence[tuple[int, str, str]],
         checkpoint: tuple[str, int] | None,
     ) -> int:
-        table = _to_arrow(events)
+        table = events if isinstance(events, pa.Table) else events_table(events)
         with self._write_lock:
             con = self._connection
             con.execute("BEGIN TRANSACTION")
@@ -67,11 +58,10 @@ class DuckDBStore:
                     con.register("incoming_events", table)
                     columns = ", ".join(f'"{name}"' for name, _ in EVENT_COLUMNS)
                     casts = ", ".join(f'"{name}"::{sql_type}' for name, sql_type in EVENT_COLUMNS)
-                    # Duplicates inside one batch are dropped by DISTINCT ON; against earlier
-                    # batches by the primary key.
+                    # Duplicates against earlier batches are dropped by the primary key; a
+                    # batch itself must hold each (project, uuid) once (see store.arrow).
                     result = con.execute(
-                        f"INSERT OR IGNORE INTO events ({columns}) "
-                        f"SELECT DISTINCT ON (project_id, uuid) {casts} FROM incoming_events"
+                        f"INSERT OR IGNORE INTO events ({columns}) SELECT {casts} FROM incoming_events"
                     ).fetchall()
                     inserted = int(result[0][0])
                     con.unregister("incoming_events")
@@ -101,15 +91,17 @@ class DuckDBStore:
         return inserted
 
     def checkpoint(self) -> tuple[str, int] | None:
-        rows = self._cursor().execute(
-            "SELECT segment, position FROM ingest_checkpoint WHERE id = 1"
-        ).fetchall()
+        rows = (
+            self._cursor().execute("SELECT segment, position FROM ingest_checkpoint WHERE id = 1").fetchall()
+        )
         return (str(rows[0][0]), int(rows[0][1])) if rows else None
 
     def person_links(self) -> list[tuple[int, str, str]]:
-        rows = self._cursor().execute(
-            "SELECT project_id, distinct_id, person_id FROM person_distinct_ids"
-        ).fetchall()
+        rows = (
+            self._cursor()
+            .execute("SELECT project_id, distinct_id, person_id FROM person_distinct_ids")
+            .fetchall()
+        )
         return [(int(p), str(d), str(q)) for p, d, q in rows]
 
     def query(
@@ -130,14 +122,3 @@ class DuckDBStore:
 
     def close(self) -> None:
         self._connection.close()
-
-
-def _to_arrow(events: Sequence[StoredEvent]) -> pa.Table:
-    columns: dict[str, pa.Array] = {}
-    for name, sql_type in EVENT_COLUMNS:
-        if name == "properties":
-            values: list[Any] = [orjson.dumps(e["properties"]).decode() for e in events]
-        else:
-            values = [e[name] for e in events]  # type: ignore[literal-required]
-        columns[name] = pa.array(values, type=_ARROW_TYPES[sql_type])
-    return pa.table(columns)

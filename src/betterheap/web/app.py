@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from betterheap import __version__
-from betterheap.runtime import Runtime, open_runtime
+from betterheap.runtime import Runtime, open_runtime, tune_garbage_collector
 from betterheap.settings import Settings
 from betterheap.web import pages
 from betterheap.web.api import ingest, insights, system
@@ -24,6 +24,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         if own and active.loader is not None:
             active.loader.start()
         app.state.runtime = active
+        tune_garbage_collector()
         try:
             yield
         finally:

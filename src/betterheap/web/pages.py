@@ -60,5 +60,5 @@ body{{font-family:system-ui,sans-serif;margin:2rem;color:#222}}
 <h1>BetterHeap</h1>
 <p>Core metrics, last 30 days of data (UTC). API: <a href="/docs">/docs</a> ·
 definitions: docs/metrics.md</p>
-<div class="grid">{''.join(cards)}</div></body></html>"""
+<div class="grid">{"".join(cards)}</div></body></html>"""
     return HTMLResponse(html)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from betterheap.events.time import BadTimestamp, corrected_timestamp, parse_timestamp
@@ -21,6 +22,8 @@ def as_id(value: Any) -> str | None:
     """User ids may arrive as numbers; empty values mean absent."""
     if value is None:
         return None
+    if type(value) is str and value and not value[0].isspace() and not value[-1].isspace():
+        return value
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise ValueError(f"ids must be strings or numbers, got {type(value).__name__}")
     text = str(value).strip()
@@ -35,14 +38,20 @@ def as_dict(value: Any, field: str) -> dict[str, Any]:
     return value
 
 
-def timestamps(
-    client_value: Any, sent_at_value: Any, receipt: Receipt
-) -> tuple[int, int | None, int | None]:
+def timestamps(client_value: Any, sent_at_value: Any, receipt: Receipt) -> tuple[int, int | None, int | None]:
     """(corrected timestamp, original client timestamp, sent_at) in µs."""
     try:
         client = parse_timestamp(client_value)
-        sent_at = parse_timestamp(sent_at_value)
+        sent_at = (
+            _parse_sent_at(sent_at_value) if type(sent_at_value) is str else parse_timestamp(sent_at_value)
+        )
     except BadTimestamp as error:
         raise ValueError(str(error)) from error
     corrected = corrected_timestamp(client, sent_at, receipt.received_at, receipt.future_clamp_hours)
     return corrected, client, sent_at
+
+
+@lru_cache(maxsize=256)
+def _parse_sent_at(value: str) -> int | None:
+    """A batch's messages share one sentAt string: parse it once."""
+    return parse_timestamp(value)

@@ -122,5 +122,3 @@ def parse_event(message: Any, receipt: Receipt, default_sent_at: Any = None) -> 
     if links:
         event["links"] = links
     return event
-
-

@@ -40,9 +40,7 @@ def get_metric(
     breakdown: str | None = None,
     project_id: ProjectId = 1,
 ) -> list[dict[str, Any]]:
-    return _answer(
-        lambda: service.metric(runtime.store, project_id, name, date_from, date_to, breakdown)
-    )
+    return _answer(lambda: service.metric(runtime.store, project_id, name, date_from, date_to, breakdown))
 
 
 @router.get("/trends")
@@ -59,8 +57,15 @@ def get_trend(
 ) -> list[dict[str, Any]]:
     return _answer(
         lambda: service.trend(
-            runtime.store, project_id, event, measure, property, interval,
-            date_from, date_to, breakdown,
+            runtime.store,
+            project_id,
+            event,
+            measure,
+            property,
+            interval,
+            date_from,
+            date_to,
+            breakdown,
         )
     )
 
@@ -78,8 +83,14 @@ def get_funnel(
 ) -> list[dict[str, Any]]:
     return _answer(
         lambda: service.funnel(
-            runtime.store, project_id, steps, service.parse_window(window),
-            date_from, date_to, breakdown, first_day,
+            runtime.store,
+            project_id,
+            steps,
+            service.parse_window(window),
+            date_from,
+            date_to,
+            breakdown,
+            first_day,
         )
     )
 
@@ -98,7 +109,14 @@ def get_retention(
 ) -> list[dict[str, Any]]:
     return _answer(
         lambda: service.retention(
-            runtime.store, project_id, start_event, return_event, period,
-            date_from, date_to, periods, by_first_day_funnel,
+            runtime.store,
+            project_id,
+            start_event,
+            return_event,
+            period,
+            date_from,
+            date_to,
+            periods,
+            by_first_day_funnel,
         )
     )

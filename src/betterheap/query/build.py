@@ -1,0 +1,117 @@
+"""Shared builders: bound parameters, the person-resolved event source, property columns.
+
+Values never enter SQL text: ``Params.bind`` returns a placeholder (printed ``$name`` for
+DuckDB) and remembers the value. Property names were validated by ``ir.Property`` and are
+turned into a quoted column or a JSON path literal built by sqlglot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+import sqlglot
+from sqlglot import exp
+
+from betterheap.query.dialect import Dialect
+from betterheap.query.ir import DateRange, Property
+from betterheap.store.schema import PROMOTED_PROPERTIES
+
+EVENT_ALIAS = "e"
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A compiled query: the tree (print it with the store's dialect) and its parameters."""
+
+    expression: exp.Expression
+    params: dict[str, Any]
+
+    def sql(self, dialect: str = "duckdb") -> str:
+        return self.expression.sql(dialect=dialect)
+
+
+class Params:
+    """Collects bound values while a query is built."""
+
+    def __init__(self, project_id: int) -> None:
+        self.values: dict[str, Any] = {}
+        self.project_id = self.bind("project_id", int(project_id))
+
+    def bind(self, name: str, value: Any) -> exp.Placeholder:
+        key = name
+        suffix = 1
+        while key in self.values and self.values[key] != value:
+            suffix += 1
+            key = f"{name}_{suffix}"
+        self.values[key] = value
+        return exp.Placeholder(this=key)
+
+    def range_bounds(self, days: DateRange) -> tuple[exp.Placeholder, exp.Placeholder]:
+        """Timestamps ``[start of date_from, start of the day after date_to)``."""
+        return self.bind("ts_from", day_start(days.date_from)), self.until(days)
+
+    def until(self, days: DateRange) -> exp.Placeholder:
+        """The start of the day after ``date_to`` (exclusive upper bound)."""
+        return self.bind("ts_until", day_start(days.date_to + timedelta(days=1)))
+
+
+def day_start(day: date) -> datetime:
+    return datetime.combine(day, time())
+
+
+def col(name: str, table: str | None = None) -> exp.Column:
+    return exp.column(name, table=table, quoted=True)
+
+
+def property_expr(dialect: Dialect, prop: Property, table: str = EVENT_ALIAS) -> exp.Expr:
+    """The value of a property: its promoted column, else its key in the JSON properties."""
+    if prop.name in PROMOTED_PROPERTIES:
+        return col(prop.name, table)
+    return dialect.json_property(col("properties", table), prop.name)
+
+
+def breakdown_expr(dialect: Dialect, prop: Property, table: str = EVENT_ALIAS) -> exp.Expr:
+    """A property as text, so every breakdown value has one type whatever its column."""
+    return dialect.to_text(property_expr(dialect, prop, table))
+
+
+def person_events(
+    params: Params,
+    columns: Sequence[exp.Expr] | None = None,
+    where: Sequence[exp.Expr] | None = None,
+    resolve_persons: bool = True,
+) -> exp.Select:
+    """``SELECT person, ts, event, <columns> FROM events`` of one project.
+
+    ``person`` is ``COALESCE(person_distinct_ids.person_id, events.distinct_id)`` so events
+    sent before an identity merge count for the merged person.
+    """
+    e = EVENT_ALIAS
+    person: exp.Expr = col("distinct_id", e)
+    if resolve_persons:
+        person = exp.Coalesce(this=col("person_id", "pdi"), expressions=[col("distinct_id", e)])
+    query = sqlglot.select(
+        exp.alias_(person, "person"),
+        exp.alias_(col("timestamp", e), "ts"),
+        exp.alias_(col("event", e), "event"),
+        *(columns or []),
+    ).from_(exp.alias_(exp.to_table("events"), e, table=True))
+    if resolve_persons:
+        on = exp.and_(
+            col("project_id", "pdi").eq(col("project_id", e)),
+            col("distinct_id", "pdi").eq(col("distinct_id", e)),
+        )
+        links = exp.alias_(exp.to_table("person_distinct_ids"), "pdi", table=True)
+        query = query.join(links, on=on, join_type="LEFT")
+    return query.where(exp.and_(col("project_id", e).eq(params.project_id), *(where or [])))
+
+
+def in_range(ts: exp.Expr, bounds: tuple[exp.Expr, exp.Expr]) -> exp.Expr:
+    return exp.and_(ts >= bounds[0], ts < bounds[1])
+
+
+def event_is(params: Params, event: str, name: str = "event") -> exp.Expr:
+    return col("event", EVENT_ALIAS).eq(params.bind(name, event))

@@ -1,0 +1,124 @@
+"""Every insight on a seeded random dataset (with identity merges) equals the oracle."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from betterheap.insights import service
+from betterheap.store.duckdb import DuckDBStore
+from tests.insights.oracle import Oracle
+
+Dataset = tuple[DuckDBStore, Oracle]
+FROM, TO = date(2024, 1, 10), date(2024, 2, 20)
+
+
+def rounded(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def fix(v: Any) -> Any:
+        return round(v, 6) if isinstance(v, float) else v
+
+    return [{k: fix(v) for k, v in row.items()} for row in rows]
+
+
+def canonical(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(rounded(rows), key=repr)
+
+
+@pytest.mark.parametrize(("name", "window"), [("dau", 1), ("wau", 7), ("mau", 30)])
+def test_active_users(dataset: Dataset, name: str, window: int) -> None:
+    store, oracle = dataset
+    assert service.metric(store, 1, name, FROM, TO) == oracle.active(FROM, TO, window)
+
+
+@pytest.mark.parametrize("breakdown", [None, "channel", "country", "plan"])
+def test_new_users(dataset: Dataset, breakdown: str | None) -> None:
+    store, oracle = dataset
+    got = service.metric(store, 1, "new_users", FROM, TO, breakdown)
+    assert canonical(got) == canonical(oracle.new_users(FROM, TO, breakdown))
+
+
+@pytest.mark.parametrize("breakdown", [None, "country", "revenue_type"])
+def test_revenue(dataset: Dataset, breakdown: str | None) -> None:
+    store, oracle = dataset
+    got = service.metric(store, 1, "revenue", FROM, TO, breakdown)
+    want = oracle.trend(None, "sum", "revenue", "day", FROM, TO, breakdown)
+    assert canonical(got) == canonical(want)
+
+
+@pytest.mark.parametrize(
+    ("event", "measure", "prop", "interval", "breakdown"),
+    [
+        (None, "count", None, "day", None),
+        ("buy", "unique_users", None, "week", None),
+        ("signup", "count", None, "month", "channel"),
+        (None, "unique_users", None, "week", "plan"),
+        (None, "sum", "amount", "day", None),
+        ("buy", "sum", "revenue", "week", "country"),
+    ],
+)
+def test_trends(
+    dataset: Dataset, event: str | None, measure: Any, prop: str | None, interval: Any,
+    breakdown: str | None,
+) -> None:
+    store, oracle = dataset
+    got = service.trend(store, 1, event, measure, prop, interval, FROM, TO, breakdown)
+    want = oracle.trend(event, measure, prop, interval, FROM, TO, breakdown)
+    assert canonical(got) == canonical(want)
+
+
+@pytest.mark.parametrize(
+    ("steps", "window", "breakdown", "first_day"),
+    [
+        (["signup", "buy"], 14 * 86400, None, False),
+        (["$pageview", "signup", "activate", "buy"], 7 * 86400, None, False),
+        (["buy", "buy"], 3 * 86400, "country", False),
+        (["$pageview", "signup", "buy"], 30 * 86400, "channel", False),
+        (["$pageview", "buy"], 86400, None, True),
+        (["signup", "$pageview", "signup"], 86400, "plan", True),
+    ],
+)
+def test_funnels(
+    dataset: Dataset, steps: list[str], window: int, breakdown: str | None, first_day: bool
+) -> None:
+    store, oracle = dataset
+    got = service.funnel(store, 1, steps, window, FROM, TO, breakdown, first_day)
+    want = oracle.funnel(steps, window, FROM, TO, breakdown, first_day)
+    assert rounded(got) == rounded(want)
+
+
+@pytest.mark.parametrize(
+    ("start", "ret", "period", "periods", "segments"),
+    [
+        (None, None, "day", 30, None),
+        ("signup", "buy", "day", 10, None),
+        ("signup", None, "week", 12, None),
+        (None, None, "day", 30, ["$pageview", "signup"]),
+        (None, "buy", "week", 4, ["signup", "activate", "buy"]),
+    ],
+)
+def test_retention(
+    dataset: Dataset, start: str | None, ret: str | None, period: Any, periods: int,
+    segments: list[str] | None,
+) -> None:
+    store, oracle = dataset
+    got = service.retention(store, 1, start, ret, period, FROM, TO, periods, segments)
+    assert got == oracle.retention(start, ret, period, FROM, TO, periods, segments)
+
+
+def test_default_range_ends_at_latest_event(dataset: Dataset) -> None:
+    store, oracle = dataset
+    latest = max(r.ts for r in oracle.rows).date()
+    rows = service.metric(store, 1, "dau", None, None)
+    assert len(rows) == 30 and rows[-1]["date"] == latest.isoformat()
+    only_to = service.metric(store, 1, "dau", None, latest)
+    assert only_to == rows
+    assert service.metric(store, 1, "dau", date(2024, 3, 1), None)[-1]["date"] == latest.isoformat()
+
+
+def test_other_project_is_invisible(dataset: Dataset) -> None:
+    store, _ = dataset
+    rows = service.metric(store, 2, "new_users", date(2024, 1, 1), date(2024, 2, 9))
+    assert sum(r["value"] for r in rows) == 40
+    assert all(r["value"] == 0 for r in service.metric(store, 3, "dau", FROM, TO))
