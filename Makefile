@@ -30,8 +30,14 @@ test: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/pytest -n 2
 
+# Benchmarks (minutes, not part of `make test`): ingestion over HTTP, then query latency on a
+# 1M-event demo (generated once into bench/data/1m). For 10M: BENCH_EVENTS=10000000.
+BENCH_EVENTS ?= 1000000
+BENCH_DIR := bench/data/$(BENCH_EVENTS)
 bench: $(STAMP)
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.ingest_http --events 500000 --runs 3
+	$(BIN)/betterheap demo --if-empty --events $(BENCH_EVENTS) --end-date 2026-11-21 --data-dir $(BENCH_DIR)
+	$(BIN)/python -m bench.queries --data-dir $(BENCH_DIR) --runs 5
 
 clean:
 	rm -rf $(VENV) $(DATA) .pytest_cache .mypy_cache .ruff_cache

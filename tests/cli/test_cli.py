@@ -41,17 +41,25 @@ def test_import_a_csv_nobody_here_designed_then_read_metrics(data_dir: Path) -> 
 
     result = cli(data_dir, "import", str(REES46), *REES46_MAP)
     assert f"{len(rows):,} events" in result.stdout
-    dau = _json(cli(data_dir, "metrics", "dau", "--from", "2019-10-01", "--to", "2019-10-01", "--format", "json").stdout)
+    dau = _json(
+        cli(
+            data_dir, "metrics", "dau", "--from", "2019-10-01", "--to", "2019-10-01", "--format", "json"
+        ).stdout
+    )
     assert dau == [{"date": "2019-10-01", "value": expected_users}]
     views = _json(
-        cli(data_dir, "trends", "view", "--from", "2019-10-01", "--to", "2019-10-01", "--format", "json").stdout
+        cli(
+            data_dir, "trends", "view", "--from", "2019-10-01", "--to", "2019-10-01", "--format", "json"
+        ).stdout
     )
     assert views[0]["value"] == expected_views
 
     # Importing the same file again stores nothing twice.
     cli(data_dir, "import", str(REES46), *REES46_MAP)
     again = _json(
-        cli(data_dir, "trends", "view", "--from", "2019-10-01", "--to", "2019-10-01", "--format", "json").stdout
+        cli(
+            data_dir, "trends", "view", "--from", "2019-10-01", "--to", "2019-10-01", "--format", "json"
+        ).stdout
     )
     assert again == views
 

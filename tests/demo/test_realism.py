@@ -93,6 +93,7 @@ def test_revenue_of_all_three_types(messages: list[dict[str, Any]]) -> None:
 
 
 def _segment_counts(messages: list[dict[str, Any]], event: str) -> collections.Counter[Any]:
+    """``event`` per (day, in the outage segment); ``"Sign up"`` counts those page views."""
     incident = STORY.signup_outage
     counts: collections.Counter[Any] = collections.Counter()
     for message in messages:
@@ -100,13 +101,20 @@ def _segment_counts(messages: list[dict[str, Any]], event: str) -> collections.C
         if name != event:
             continue
         platform = PLATFORM_BY_USER_AGENT[message["context"]["userAgent"]]
-        in_segment = (
-            message["context"]["location"]["country"] == incident.country
-            and platform.os == incident.os
-            and platform.browser == incident.browser
+        in_segment = incident.hits(
+            message["context"]["location"]["country"], platform.os, platform.browser
         )
         counts[message["timestamp"][:10], in_segment] += 1
     return counts
+
+
+def test_the_outage_segment_is_all_ios_in_the_us() -> None:
+    incident = STORY.signup_outage
+    assert (incident.country, incident.os, incident.browser) == ("US", "iOS", None)
+    ios = [p for p in PLATFORM_BY_USER_AGENT.values() if p.os == "iOS"]
+    assert {p.browser for p in ios} == {"Safari", "Chrome"}
+    assert all(incident.hits("US", p.os, p.browser) for p in ios)
+    assert not incident.hits("CA", "iOS", "Safari") and not incident.hits("US", "macOS", "Safari")
 
 
 def test_planted_signup_outage_is_in_the_raw_payloads(messages: list[dict[str, Any]]) -> None:
@@ -117,14 +125,33 @@ def test_planted_signup_outage_is_in_the_raw_payloads(messages: list[dict[str, A
     started = _segment_counts(messages, "signup_started")
     pages = _segment_counts(messages, "Sign up")
     days = sorted({d for d, _ in signed_up})
-    other_days = [signed_up[d, True] for d in days if d != key]
+    other_days = [d for d in days if d != key]
+    # The segment: no sign-ups that day, though it normally signs up every day ...
     assert signed_up[key, True] == 0
-    assert sum(other_days) / len(other_days) > 0.4  # the segment signs up on normal days
-    assert started[key, True] >= 1 and pages[key, True] >= started[key, True]
-    normal = sum(signed_up[d, False] for d in days) / len(days)
-    assert signed_up[key, False] > 0.6 * normal  # everyone else signs up as usual
-    started_normal = sum(started[d, False] for d in days) / len(days)
+    assert sum(signed_up[d, True] for d in other_days) / len(other_days) > 5
+    # ... while it starts signing up (and views /join) as usual: the cause is findable.
+    started_usual = sum(started[d, True] for d in other_days) / len(other_days)
+    assert started[key, True] > 0.6 * started_usual
+    assert pages[key, True] >= started[key, True]
+    # Everyone else signs up as usual.
+    normal = sum(signed_up[d, False] for d in other_days) / len(other_days)
+    assert signed_up[key, False] > 0.6 * normal
+    started_normal = sum(started[d, False] for d in other_days) / len(other_days)
     assert started[key, False] > 0.6 * started_normal
+
+
+def test_overall_signups_drop_sharply_on_the_outage_day(messages: list[dict[str, Any]]) -> None:
+    """The overall sign-up chart shows it: >= 25 % below the 3 previous Tuesdays."""
+    day = STORY.signup_outage.on(END)
+    signed_up = collections.Counter(
+        m["timestamp"][:10] for m in messages if m.get("event") == "signed_up"
+    )
+    prior = [signed_up[(day - timedelta(weeks=k)).isoformat()] for k in (1, 2, 3)]
+    assert signed_up[day.isoformat()] <= 0.75 * sum(prior) / 3
+    # US iOS is the largest sign-up segment: the reason one broken form moves the total.
+    segment = _segment_counts(messages, "signed_up")
+    share = sum(n for (_, in_segment), n in segment.items() if in_segment) / sum(segment.values())
+    assert 0.35 < share < 0.5
 
 
 def test_spring_sale_email_spikes_visits_and_orders(messages: list[dict[str, Any]]) -> None:

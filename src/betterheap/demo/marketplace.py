@@ -47,6 +47,7 @@ GROWTH = math.log(1.28) / DAYS  # daily growth of new visitors
 ENGAGEMENT_SIGMA = 0.8
 CAMPAIGN_OPEN = 0.05  # buyers who come back because of the spring sale email
 RENEWAL = 0.92  # monthly subscription renewal rate
+APPLE_SIGN_IN_LIFT = 1.1  # one-tap "Sign in with Apple": iOS visitors start sign-up more often
 # Engagement multipliers at evenly spaced quantiles, to take expectations over people.
 _ENGAGEMENT_QUANTILES = tuple(
     math.exp(-(ENGAGEMENT_SIGMA**2) / 2 + ENGAGEMENT_SIGMA * NormalDist().inv_cdf((q + 0.5) / 100))
@@ -156,6 +157,7 @@ class Marketplace:
             rng.choice(platform.user_agents),
             rng.lognormvariate(-(ENGAGEMENT_SIGMA**2) / 2, ENGAGEMENT_SIGMA),
             ACQUISITION.pick(rng),
+            country.signup_rate * (APPLE_SIGN_IN_LIFT if platform.os == "iOS" else 1.0),
         )
         self.schedule(person, day)
         return person
@@ -242,12 +244,7 @@ class Marketplace:
         site = self.site
         site.day = day
         site.day_prefix = (self.start + timedelta(days=day)).isoformat() + "T"
-        outage = STORY.signup_outage
-        site.signup_broken = (
-            frozenset({(outage.country or "", outage.os or "", outage.browser or "")})
-            if day == self.outage_day
-            else frozenset()
-        )
+        site.signup_outage = STORY.signup_outage if day == self.outage_day else None
         site.email_campaign = day == self.campaign_day
 
     def renew_subscriptions(self, day: int) -> None:

@@ -12,6 +12,7 @@ from random import Random
 
 from betterheap.demo.catalog import Channel, Platform
 from betterheap.demo.messages import Visit, Writer
+from betterheap.demo.story import Incident
 
 PLANS: dict[str, float] = {"free": 0.0, "plus": 9.99, "pro": 29.99}
 SIGNUP_COMPLETION = 0.88  # share of started sign-ups that succeed on a normal day
@@ -33,6 +34,7 @@ class Person:
         "campaign_extra",
         "shop_id",
         "channel",
+        "signup_rate",
     )
 
     def __init__(
@@ -45,6 +47,7 @@ class Person:
         user_agent: str,
         engagement: float,
         channel: Channel,
+        signup_rate: float = 1.0,
     ) -> None:
         self.anonymous_id = anonymous_id
         self.user_id: str | None = None
@@ -58,6 +61,11 @@ class Person:
         self.campaign_extra = False
         self.shop_id = ""
         self.channel = channel  # how they first arrived
+        self.signup_rate = signup_rate  # relative chance to sign up, by market (US = 1)
+
+    def wants_to_sign_up(self, rng: Random, chance: float) -> bool:
+        """One decision to start the sign-up flow; ``chance`` is the home-market (US) rate."""
+        return rng.random() < chance * self.signup_rate
 
 
 class Site:
@@ -69,7 +77,7 @@ class Site:
         self.session_prefix = session_prefix
         self.day = 0
         self.day_prefix = ""
-        self.signup_broken: frozenset[tuple[str, str, str]] = frozenset()
+        self.signup_outage: Incident | None = None  # the planted outage, on its day only
         self.email_campaign = False
         self.recent_orders: deque[str] = deque(maxlen=5000)
         self.renewals: list[list[Person]] = [[] for _ in range(days)]
@@ -103,8 +111,10 @@ def sign_up(site: Site, person: Person, visit: Visit) -> bool:
         {"role": person.role, "method": method},
         15_000 + int(rng.random() * 60_000),
     )
-    platform = person.platform
-    if (person.country, platform.os, platform.browser) in site.signup_broken:
+    outage = site.signup_outage
+    if outage is not None and outage.hits(
+        person.country, person.platform.os, person.platform.browser
+    ):
         return False
     if rng.random() > SIGNUP_COMPLETION:
         return False

@@ -13,7 +13,7 @@ def seller_visit(site: Site, person: Person, visit: Visit, first: bool) -> None:
     rng = site.rng
     if person.user_id is None:
         visit.page("Sell", "/sell", "Sell your handmade goods")
-        if rng.random() < (0.75 if first else 0.4) and sign_up(site, person, visit):
+        if person.wants_to_sign_up(rng, 0.75 if first else 0.4) and sign_up(site, person, visit):
             _open_shop(site, person, visit)
         return
     visit.page("Shop manager", "/your/shop", "Shop manager")

@@ -28,9 +28,9 @@ class Incident:
     event: str  # the event whose count moves
     expected_change: float  # relative change of ``event`` in the segment on the day
     cause: str
-    country: str | None = None
-    os: str | None = None
-    browser: str | None = None
+    country: str | None = None  # None: any country
+    os: str | None = None  # None: any operating system
+    browser: str | None = None  # None: any browser
     unaffected: tuple[str, ...] = ()  # events that stay normal in the segment that day
     utm_campaign: str | None = None
 
@@ -41,6 +41,14 @@ class Incident:
 
     def on(self, end_date: date) -> date:
         return window_start(end_date) + timedelta(days=self.day_index(end_date))
+
+    def hits(self, country: str, os: str, browser: str) -> bool:
+        """Whether a visitor from ``country`` on ``os`` / ``browser`` is in the segment."""
+        return (
+            (self.country is None or self.country == country)
+            and (self.os is None or self.os == os)
+            and (self.browser is None or self.browser == browser)
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,21 +65,23 @@ class PlantedStory:
 
 STORY = PlantedStory(
     signup_outage=Incident(
-        name="iOS Safari sign-up outage in Germany",
+        name="iOS sign-up outage in the United States",
         nominal_day=60,
         weekday=1,  # a Tuesday
         event="signed_up",
         expected_change=-1.0,
         cause=(
-            "A release of the German sign-up form broke form submission on iOS Safari: "
-            "visitors reach the sign-up page and press 'Create account' (signup_started) but "
-            "the account is never created, so signed_up and identify are missing for the day. "
-            "Other countries and browsers sign up normally; the visitors who failed usually "
-            "come back and sign up on a later visit."
+            "A new release of the US sign-up form had a WebKit-only bug that broke form "
+            "submission on iOS (every iOS browser, Safari, Chrome and the iPad, runs on "
+            "WebKit): visitors reach the sign-up page and press 'Create account' "
+            "(signup_started) but the account is never created, so signed_up and identify "
+            "are missing for the day. US iOS is the largest segment of sign-ups, so overall "
+            "sign-ups drop sharply; other countries and platforms sign up normally, and the "
+            "visitors who failed usually come back and sign up on a later visit."
         ),
-        country="DE",
+        country="US",
         os="iOS",
-        browser="Safari",
+        browser=None,  # any: all iOS browsers are WebKit
         unaffected=("signup_started", "$pageview /join"),
     ),
     email_campaign=Incident(

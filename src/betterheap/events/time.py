@@ -8,6 +8,8 @@ from functools import lru_cache
 MICROS = 1_000_000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ONE_US = timedelta(microseconds=1)
+_FIRST_SECOND = -62_135_596_800  # 0001-01-01T00:00:00Z
+_LAST_SECOND = 253_402_300_799  # 9999-12-31T23:59:59Z
 HOUR_US = 3600 * MICROS
 
 
@@ -36,6 +38,8 @@ def parse_timestamp(value: object) -> int | None:
         raise BadTimestamp(f"not a timestamp: {value!r}")
     if isinstance(value, int | float):
         seconds = value / 1000 if abs(value) > 1e11 else float(value)
+        if not _FIRST_SECOND <= seconds <= _LAST_SECOND:  # also refuses NaN
+            raise BadTimestamp(f"timestamp out of range (years 1-9999): {value!r}")
         return int(round(seconds * MICROS))
     if not isinstance(value, str):
         raise BadTimestamp(f"not a timestamp: {value!r}")

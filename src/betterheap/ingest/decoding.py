@@ -32,10 +32,13 @@ def decode_body(
     encoding = (content_encoding or "").lower().strip()
     mode = (compression or "").lower().strip()
     if (content_type or "").startswith("application/x-www-form-urlencoded"):
-        fields = parse_qs(raw.decode("latin-1"))
-        if "data" not in fields:
+        try:
+            fields = parse_qs(raw.decode("ascii"), errors="strict")
+            raw = fields["data"][0].encode("utf-8") if "data" in fields else b""
+        except (UnicodeDecodeError, UnicodeEncodeError) as error:
+            raise PayloadError([f"a form-encoded body must be URL-encoded UTF-8: {error}"]) from error
+        if not raw:
             raise PayloadError(["a form-encoded body needs a 'data' field"])
-        raw = fields["data"][0].encode("latin-1")
         if "compression" in fields and not mode:
             mode = fields["compression"][0]
     if encoding == "gzip" or mode in ("gzip", "gzip-js") or raw[:2] == b"\x1f\x8b":

@@ -56,6 +56,8 @@ class Spool:
 
     def submit(self, payload: bytes) -> Future[None]:
         """Queue a record; the future completes once it is on disk (fsynced)."""
+        if not payload:
+            raise ValueError("a spool record cannot be empty")
         future: Future[None] = Future()
         with self._condition:
             if self._closed:
@@ -165,7 +167,7 @@ def _records(path: Path, offset: int) -> Iterator[tuple[bytes, int]]:
         length, checksum = _HEADER.unpack_from(data, position)
         start = position + _HEADER.size
         end = start + length
-        if end > len(data):
+        if length == 0 or end > len(data):  # records are never empty: zeros are a torn tail
             return
         payload = data[start:end]
         if zlib.crc32(payload) != checksum:

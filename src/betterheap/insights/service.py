@@ -79,9 +79,14 @@ def metric(
     prop = Property(breakdown) if breakdown else None
     days = resolve_range(store, project_id, date_from, date_to)
     query: Query
-    if name in _ACTIVE_WINDOWS:
+    if name == "dau" and prop is not None:
+        # Daily actives by a property: a person counts once in each value they had that day.
+        query = EventTrend(days, None, "unique_users", "day", None, prop)
+    elif name in _ACTIVE_WINDOWS:
         if prop is not None:
-            raise ValueError(f"metric {name!r} has no breakdown")
+            raise ValueError(
+                f"metric {name!r} has no breakdown (dau does: a person counts in each value seen that day)"
+            )
         query = ActiveUsers(days, _ACTIVE_WINDOWS[name])
     elif name == "new_users":
         query = NewUsers(days, prop)

@@ -82,30 +82,20 @@ def person_events(
     params: Params,
     columns: Sequence[exp.Expr] | None = None,
     where: Sequence[exp.Expr] | None = None,
-    resolve_persons: bool = True,
 ) -> exp.Select:
     """``SELECT person, ts, event, <columns> FROM events`` of one project.
 
-    ``person`` is ``COALESCE(person_distinct_ids.person_id, events.distinct_id)`` so events
-    sent before an identity merge count for the merged person.
+    ``person`` is the event's ``person_key``: the store keeps it pointing at the merged
+    person (identity merges re-point earlier events), so events sent before a merge count
+    for the merged person, with no join at query time.
     """
     e = EVENT_ALIAS
-    person: exp.Expr = col("distinct_id", e)
-    if resolve_persons:
-        person = exp.Coalesce(this=col("person_id", "pdi"), expressions=[col("distinct_id", e)])
     query = sqlglot.select(
-        exp.alias_(person, "person"),
+        exp.alias_(col("person_key", e), "person"),
         exp.alias_(col("timestamp", e), "ts"),
         exp.alias_(col("event", e), "event"),
         *(columns or []),
     ).from_(exp.alias_(exp.to_table("events"), e, table=True))
-    if resolve_persons:
-        on = exp.and_(
-            col("project_id", "pdi").eq(col("project_id", e)),
-            col("distinct_id", "pdi").eq(col("distinct_id", e)),
-        )
-        links = exp.alias_(exp.to_table("person_distinct_ids"), "pdi", table=True)
-        query = query.join(links, on=on, join_type="LEFT")
     return query.where(exp.and_(col("project_id", e).eq(params.project_id), *(where or [])))
 
 

@@ -140,7 +140,7 @@ def compile_trend(query: EventTrend, params: Params, dialect: Dialect) -> exp.Ex
     if query.breakdown is not None:
         columns.append(exp.alias_(breakdown_expr(dialect, query.breakdown), "breakdown"))
     source = person_events(
-        params, columns, where, resolve_persons=query.measure == "unique_users"
+        params, columns, where
     ).subquery("pe")
     value: exp.Expr
     if query.measure == "count":

@@ -18,12 +18,75 @@ from betterheap.store.schema import EVENT_COLUMNS
 _DDL = [
     "CREATE TABLE IF NOT EXISTS events ("
     + ", ".join(f'"{name}" {sql_type}' for name, sql_type in EVENT_COLUMNS)
-    + ", PRIMARY KEY (project_id, uuid))",
+    # person_key: the store's number for the event's person, re-pointed on identity merges.
+    + ", person_key BIGINT, PRIMARY KEY (project_id, uuid))",
+    "CREATE SEQUENCE IF NOT EXISTS person_keys START 1",
+    "CREATE TABLE IF NOT EXISTS persons ("
+    "project_id INTEGER, person_id VARCHAR, person_key BIGINT, PRIMARY KEY (project_id, person_id))",
     "CREATE TABLE IF NOT EXISTS person_distinct_ids ("
     "project_id INTEGER, distinct_id VARCHAR, person_id VARCHAR, "
     "PRIMARY KEY (project_id, distinct_id))",
     "CREATE TABLE IF NOT EXISTS ingest_checkpoint (id INTEGER PRIMARY KEY, segment VARCHAR, position BIGINT)",
 ]
+
+
+# A person's key: from the link of its distinct id when merged, else the distinct id itself.
+_PERSON_OF_EVENT = (
+    "LEFT JOIN person_distinct_ids pdi ON pdi.project_id = i.project_id AND pdi.distinct_id = i.distinct_id "
+    "JOIN persons p ON p.project_id = i.project_id AND p.person_id = COALESCE(pdi.person_id, i.distinct_id)"
+)
+_INSERT_PERSONS = "INSERT OR IGNORE INTO persons SELECT project_id, person_id, nextval('person_keys') FROM ("
+_UNKNOWN_ONLY = (
+    ") AS n WHERE NOT EXISTS "
+    "(SELECT 1 FROM persons q WHERE q.project_id = n.project_id AND q.person_id = n.person_id)"
+)
+_NEW_PERSONS = (
+    _INSERT_PERSONS + "SELECT DISTINCT i.project_id, COALESCE(pdi.person_id, i.distinct_id) AS person_id "
+    "FROM incoming_events i LEFT JOIN person_distinct_ids pdi "
+    "ON pdi.project_id = i.project_id AND pdi.distinct_id = i.distinct_id" + _UNKNOWN_ONLY
+)
+_NEW_LINKED_PERSONS = (
+    _INSERT_PERSONS + "SELECT DISTINCT project_id, person_id FROM incoming_links" + _UNKNOWN_ONLY
+)
+# Events stored before a merge follow their distinct id to its (new) person.
+_REPOINT_MERGED_EVENTS = (
+    "UPDATE events SET person_key = m.person_key FROM ("
+    "SELECT l.project_id, l.distinct_id, p.person_key FROM incoming_links l "
+    "JOIN persons p ON p.project_id = l.project_id AND p.person_id = l.person_id) AS m "
+    "WHERE events.project_id = m.project_id AND events.distinct_id = m.distinct_id "
+    "AND events.person_key IS DISTINCT FROM m.person_key"
+)
+
+
+def _add_person_keys(con: duckdb.DuckDBPyConnection) -> None:
+    """Upgrade a store made before events carried ``person_key`` (once, on open)."""
+    columns = con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'events'"
+    ).fetchall()
+    if ("person_key",) in columns:
+        return
+    con.execute("BEGIN TRANSACTION")
+    con.execute("ALTER TABLE events ADD COLUMN person_key BIGINT")
+    con.execute(_NEW_PERSONS.replace("incoming_events", "events"))
+    con.execute(
+        "UPDATE events SET person_key = p.person_key FROM persons p, ("
+        "SELECT e.project_id, e.distinct_id, COALESCE(pdi.person_id, e.distinct_id) AS person_id "
+        "FROM (SELECT DISTINCT project_id, distinct_id FROM events) e LEFT JOIN person_distinct_ids pdi "
+        "ON pdi.project_id = e.project_id AND pdi.distinct_id = e.distinct_id) AS d "
+        "WHERE p.project_id = d.project_id AND p.person_id = d.person_id "
+        "AND events.project_id = d.project_id AND events.distinct_id = d.distinct_id"
+    )
+    con.execute("COMMIT")
+
+
+def _links_table(person_links: Sequence[tuple[int, str, str]]) -> pa.Table:
+    return pa.table(
+        {
+            "project_id": pa.array([p for p, _, _ in person_links], pa.int32()),
+            "distinct_id": [d for _, d, _ in person_links],
+            "person_id": [q for _, _, q in person_links],
+        }
+    )
 
 
 class DuckDBStore:
@@ -36,11 +99,14 @@ class DuckDBStore:
         self._read_only = read_only
         if not read_only:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        # No progress bar: it would be printed into the CLI's JSON and CSV output.
         self._connection = duckdb.connect(self.path, read_only=read_only)
+        self._connection.execute("SET enable_progress_bar = false")
         self._write_lock = threading.Lock()
         if not read_only:
             for statement in _DDL:
                 self._connection.execute(statement)
+            _add_person_keys(self._connection)
 
     def write_batch(
         self,
@@ -53,31 +119,29 @@ class DuckDBStore:
             con = self._connection
             con.execute("BEGIN TRANSACTION")
             try:
-                inserted = 0
-                if len(table):
-                    con.register("incoming_events", table)
-                    columns = ", ".join(f'"{name}"' for name, _ in EVENT_COLUMNS)
-                    casts = ", ".join(f'"{name}"::{sql_type}' for name, sql_type in EVENT_COLUMNS)
-                    # Duplicates against earlier batches are dropped by the primary key; a
-                    # batch itself must hold each (project, uuid) once (see store.arrow).
-                    result = con.execute(
-                        f"INSERT OR IGNORE INTO events ({columns}) SELECT {casts} FROM incoming_events"
-                    ).fetchall()
-                    inserted = int(result[0][0])
-                    con.unregister("incoming_events")
                 if person_links:
-                    links = pa.table(
-                        {
-                            "project_id": pa.array([p for p, _, _ in person_links], pa.int32()),
-                            "distinct_id": [d for _, d, _ in person_links],
-                            "person_id": [q for _, _, q in person_links],
-                        }
-                    )
-                    con.register("incoming_links", links)
+                    con.register("incoming_links", _links_table(person_links))
                     con.execute(
                         "INSERT OR REPLACE INTO person_distinct_ids "
                         "SELECT project_id, distinct_id, person_id FROM incoming_links"
                     )
+                inserted = 0
+                if len(table):
+                    con.register("incoming_events", table)
+                    con.execute(_NEW_PERSONS)
+                    columns = ", ".join(f'"{name}"' for name, _ in EVENT_COLUMNS)
+                    casts = ", ".join(f'i."{name}"::{sql_type}' for name, sql_type in EVENT_COLUMNS)
+                    # Duplicates against earlier batches are dropped by the primary key; a
+                    # batch itself must hold each (project, uuid) once (see store.arrow).
+                    result = con.execute(
+                        f"INSERT OR IGNORE INTO events ({columns}, person_key) "
+                        f"SELECT {casts}, p.person_key FROM incoming_events i {_PERSON_OF_EVENT}"
+                    ).fetchall()
+                    inserted = int(result[0][0])
+                    con.unregister("incoming_events")
+                if person_links:
+                    con.execute(_NEW_LINKED_PERSONS)
+                    con.execute(_REPOINT_MERGED_EVENTS)
                     con.unregister("incoming_links")
                 if checkpoint is not None:
                     con.execute(

@@ -1,12 +1,10 @@
 WITH funnel_events AS MATERIALIZED (
   SELECT
-    COALESCE("pdi"."person_id", "e"."distinct_id") AS person,
+    "e"."person_key" AS person,
     "e"."timestamp" AS ts,
     "e"."event" AS event,
     CAST("e"."country" AS TEXT) AS bd
   FROM events AS e
-  LEFT JOIN person_distinct_ids AS pdi
-    ON "pdi"."project_id" = "e"."project_id" AND "pdi"."distinct_id" = "e"."distinct_id"
   WHERE
     "e"."project_id" = $project_id
     AND "e"."event" IN ($step_1, $step_2, $step_3)
@@ -22,12 +20,10 @@ WITH funnel_events AS MATERIALIZED (
     MIN("ts") AS first_ts
   FROM (
     SELECT
-      COALESCE("pdi"."person_id", "e"."distinct_id") AS person,
+      "e"."person_key" AS person,
       "e"."timestamp" AS ts,
       "e"."event" AS event
     FROM events AS e
-    LEFT JOIN person_distinct_ids AS pdi
-      ON "pdi"."project_id" = "e"."project_id" AND "pdi"."distinct_id" = "e"."distinct_id"
     WHERE
       "e"."project_id" = $project_id
   ) AS pe

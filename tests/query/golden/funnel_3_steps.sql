@@ -1,11 +1,9 @@
 WITH funnel_events AS MATERIALIZED (
   SELECT
-    COALESCE("pdi"."person_id", "e"."distinct_id") AS person,
+    "e"."person_key" AS person,
     "e"."timestamp" AS ts,
     "e"."event" AS event
   FROM events AS e
-  LEFT JOIN person_distinct_ids AS pdi
-    ON "pdi"."project_id" = "e"."project_id" AND "pdi"."distinct_id" = "e"."distinct_id"
   WHERE
     "e"."project_id" = $project_id
     AND "e"."event" IN ($step_1, $step_2, $step_3)

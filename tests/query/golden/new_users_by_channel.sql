@@ -9,13 +9,11 @@ FROM (
     ARG_MIN_NULL("bd", "ts") AS breakdown
   FROM (
     SELECT
-      COALESCE("pdi"."person_id", "e"."distinct_id") AS person,
+      "e"."person_key" AS person,
       "e"."timestamp" AS ts,
       "e"."event" AS event,
       CAST("e"."channel" AS TEXT) AS bd
     FROM events AS e
-    LEFT JOIN person_distinct_ids AS pdi
-      ON "pdi"."project_id" = "e"."project_id" AND "pdi"."distinct_id" = "e"."distinct_id"
     WHERE
       "e"."project_id" = $project_id
   ) AS pe

@@ -8,12 +8,10 @@ WITH cohorts AS (
       CAST(MIN("ts") AS DATE) AS cohort
     FROM (
       SELECT
-        COALESCE("pdi"."person_id", "e"."distinct_id") AS person,
+        "e"."person_key" AS person,
         "e"."timestamp" AS ts,
         "e"."event" AS event
       FROM events AS e
-      LEFT JOIN person_distinct_ids AS pdi
-        ON "pdi"."project_id" = "e"."project_id" AND "pdi"."distinct_id" = "e"."distinct_id"
       WHERE
         "e"."project_id" = $project_id
     ) AS pe
@@ -24,12 +22,10 @@ WITH cohorts AS (
     "cohort" >= $cohort_from AND "cohort" <= $date_to
 ), funnel_events AS MATERIALIZED (
   SELECT
-    COALESCE("pdi"."person_id", "e"."distinct_id") AS person,
+    "e"."person_key" AS person,
     "e"."timestamp" AS ts,
     "e"."event" AS event
   FROM events AS e
-  LEFT JOIN person_distinct_ids AS pdi
-    ON "pdi"."project_id" = "e"."project_id" AND "pdi"."distinct_id" = "e"."distinct_id"
   WHERE
     "e"."project_id" = $project_id AND "e"."event" IN ($step_1, $step_2)
 ), first_seen AS (
@@ -38,12 +34,10 @@ WITH cohorts AS (
     MIN("ts") AS first_ts
   FROM (
     SELECT
-      COALESCE("pdi"."person_id", "e"."distinct_id") AS person,
+      "e"."person_key" AS person,
       "e"."timestamp" AS ts,
       "e"."event" AS event
     FROM events AS e
-    LEFT JOIN person_distinct_ids AS pdi
-      ON "pdi"."project_id" = "e"."project_id" AND "pdi"."distinct_id" = "e"."distinct_id"
     WHERE
       "e"."project_id" = $project_id
   ) AS pe
@@ -109,12 +103,10 @@ WITH cohorts AS (
     CAST("ts" AS DATE) AS period
   FROM (
     SELECT
-      COALESCE("pdi"."person_id", "e"."distinct_id") AS person,
+      "e"."person_key" AS person,
       "e"."timestamp" AS ts,
       "e"."event" AS event
     FROM events AS e
-    LEFT JOIN person_distinct_ids AS pdi
-      ON "pdi"."project_id" = "e"."project_id" AND "pdi"."distinct_id" = "e"."distinct_id"
     WHERE
       "e"."project_id" = $project_id
       AND (

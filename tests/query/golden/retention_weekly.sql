@@ -8,12 +8,10 @@ WITH cohorts AS (
       CAST(DATE_TRUNC('week', MIN("ts")) AS DATE) AS cohort
     FROM (
       SELECT
-        COALESCE("pdi"."person_id", "e"."distinct_id") AS person,
+        "e"."person_key" AS person,
         "e"."timestamp" AS ts,
         "e"."event" AS event
       FROM events AS e
-      LEFT JOIN person_distinct_ids AS pdi
-        ON "pdi"."project_id" = "e"."project_id" AND "pdi"."distinct_id" = "e"."distinct_id"
       WHERE
         "e"."project_id" = $project_id AND "e"."event" = $start_event
     ) AS pe
@@ -34,12 +32,10 @@ WITH cohorts AS (
     CAST(DATE_TRUNC('week', "ts") AS DATE) AS period
   FROM (
     SELECT
-      COALESCE("pdi"."person_id", "e"."distinct_id") AS person,
+      "e"."person_key" AS person,
       "e"."timestamp" AS ts,
       "e"."event" AS event
     FROM events AS e
-    LEFT JOIN person_distinct_ids AS pdi
-      ON "pdi"."project_id" = "e"."project_id" AND "pdi"."distinct_id" = "e"."distinct_id"
     WHERE
       "e"."project_id" = $project_id
       AND (

@@ -4,7 +4,7 @@ SELECT
   COALESCE(SUM(TRY_CAST("prop" AS DOUBLE)), 0) AS value
 FROM (
   SELECT
-    "e"."distinct_id" AS person,
+    "e"."person_key" AS person,
     "e"."timestamp" AS ts,
     "e"."event" AS event,
     JSON_EXTRACT_STRING("e"."properties", '$."amount"') AS prop,

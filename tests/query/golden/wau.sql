@@ -4,12 +4,10 @@ WITH active_days AS (
     CAST("ts" AS DATE) AS day
   FROM (
     SELECT
-      COALESCE("pdi"."person_id", "e"."distinct_id") AS person,
+      "e"."person_key" AS person,
       "e"."timestamp" AS ts,
       "e"."event" AS event
     FROM events AS e
-    LEFT JOIN person_distinct_ids AS pdi
-      ON "pdi"."project_id" = "e"."project_id" AND "pdi"."distinct_id" = "e"."distinct_id"
     WHERE
       "e"."project_id" = $project_id
       AND (

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from betterheap.events.model import ALIAS_EVENT, IDENTIFY_EVENT, PAGE_EVENT, IncomingEvent, event_uuid
+from betterheap.events.time import corrected_timestamp
 from betterheap.ingest.errors import PayloadError
 from betterheap.ingest.formats.common import Receipt, as_dict, as_id, timestamps
 
@@ -96,10 +97,14 @@ def parse_event(message: Any, receipt: Receipt, default_sent_at: Any = None) -> 
             properties[key] = message[key]
     sent_at_value = message.get("sent_at", default_sent_at)
     client_value = message.get("timestamp")
-    if client_value is None and isinstance(message.get("offset"), int | float):
+    offset = message.get("offset")
+    if client_value is None and isinstance(offset, int | float) and not isinstance(offset, bool):
         # posthog-js may send "offset": milliseconds before the request instead of a timestamp.
-        offset_us = int(message["offset"] * 1000)
-        timestamp = receipt.received_at - offset_us
+        if not -1e12 < offset < 1e12:
+            raise ValueError(f"'offset' out of range: {offset!r}")
+        timestamp = corrected_timestamp(
+            receipt.received_at - int(offset * 1000), None, receipt.received_at, receipt.future_clamp_hours
+        )
         client_timestamp, sent_at = None, None
     else:
         timestamp, client_timestamp, sent_at = timestamps(client_value, sent_at_value, receipt)

@@ -61,7 +61,7 @@ def parse_message(message: Any, receipt: Receipt, default_sent_at: Any = None) -
     if not isinstance(message, dict):
         raise ValueError("a message must be a JSON object")
     kind = message.get("type")
-    if kind not in MESSAGE_TYPES:
+    if not isinstance(kind, str) or kind not in MESSAGE_TYPES:
         raise ValueError(f"'type' must be one of {sorted(MESSAGE_TYPES)}, got {kind!r}")
     user_id = as_id(message.get("userId"))
     anonymous_id = as_id(message.get("anonymousId"))
