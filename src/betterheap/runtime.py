@@ -24,6 +24,9 @@ class Runtime:
     loader: Loader | None = None
 
     def close(self) -> None:
+        # Objects frozen by tune_garbage_collector must be collectable again, or DuckDB's
+        # bindings report them as leaked at exit.
+        gc.unfreeze()
         if self.loader is not None:
             self.loader.stop()
         if self.spool is not None:
