@@ -112,3 +112,23 @@ def test_demo_then_insights_offline_and_through_a_running_server(data_dir: Path)
     finally:
         server.stop()
     assert online == offline
+
+
+def test_import_keeps_ids_as_written(tmp_path: Path, data_dir: Path) -> None:
+    source = tmp_path / "events.csv"
+    source.write_text(
+        "event,user_id,timestamp\nsigned_up,007,2024-01-02T10:00:00Z\nsigned_up,7,2024-01-02T11:00:00Z\n"
+    )
+    cli(data_dir, "import", str(source))
+    users = _json(
+        cli(
+            data_dir, "trends", "signed_up", "--measure", "unique_users",
+            "--from", "2024-01-02", "--to", "2024-01-02", "--format", "json",
+        ).stdout
+    )  # fmt: skip
+    assert users == [{"date": "2024-01-02", "value": 2}]
+
+
+def test_an_absurd_date_range_is_refused_clearly(data_dir: Path) -> None:
+    result = cli(data_dir, "metrics", "dau", "--from", "0001-01-01", "--to", "8000-01-01", check=False)
+    assert result.returncode == 2 and "spans at most" in result.stderr

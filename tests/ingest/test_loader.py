@@ -7,6 +7,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -293,3 +294,24 @@ def test_close_stores_what_the_background_loader_had_not_reached(tmp_path: Path)
         send(runtime, [track(request * 10 + i) for i in range(10)])
     assert close_within(runtime, 30), "runtime.close() did not return within 30 s"
     assert stored_count(data_dir) == 100
+
+
+def test_a_chain_of_merges_in_one_batch_leaves_one_person(runtime: Runtime) -> None:
+    from betterheap.insights import service
+
+    day = "2024-03-05T10:00:00Z"
+    send(
+        runtime,
+        [
+            {"type": "track", "event": "viewed", "anonymousId": "x", "timestamp": day},
+            {"type": "alias", "previousId": "x", "userId": "y", "timestamp": day},
+            {"type": "alias", "previousId": "y", "userId": "z", "timestamp": day},
+        ],
+    )
+    assert runtime.loader is not None
+    runtime.loader.drain()  # one batch holds both merges
+    send(runtime, [{"type": "track", "event": "bought", "anonymousId": "x", "timestamp": day}])
+    runtime.loader.drain()
+    day_one = date(2024, 3, 5)
+    dau = service.metric(runtime.store, 1, "dau", day_one, day_one)
+    assert dau == [{"date": "2024-03-05", "value": 1}]

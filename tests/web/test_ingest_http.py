@@ -125,3 +125,16 @@ def test_clock_skew_is_corrected_and_the_original_times_kept(data_dir: Path) -> 
     assert abs((received_at - ts) - timedelta(minutes=5)) < timedelta(seconds=2)
     ts, client_ts, _, received_at = rows["future"]
     assert ts == received_at and client_ts == far_future.replace(tzinfo=None)
+
+
+def test_a_body_streamed_without_length_is_cut_off_at_the_limit(live: tuple[Server, str]) -> None:
+    server, key = live
+
+    def chunks() -> Iterator[bytes]:
+        yield b'{"batch": [{"type": "track", "event": "x", "userId": "u", "properties": {"p": "'
+        for _ in range(700):
+            yield b"x" * 10_000
+        yield b'"}}]}'
+
+    answer = httpx.post(f"{server.url}/v1/batch", content=chunks(), auth=(key, ""))
+    assert answer.status_code == 413

@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
+import duckdb
 import httpx
 import orjson
 import typer
@@ -103,7 +104,7 @@ def _read(
     link = running_server(settings.server_file)
     if link is not None:
         return _get(link, path, params)
-    runtime = open_runtime(settings)
+    runtime = open_data_dir(settings)
     try:
         assert runtime.loader is not None
         runtime.loader.drain()
@@ -115,13 +116,31 @@ def _read(
         runtime.close()
 
 
+def open_data_dir(settings: Settings) -> Runtime:
+    """Open the data directory for writing, or explain who holds it."""
+    try:
+        return open_runtime(settings)
+    except duckdb.IOException as error:
+        _fail(
+            f"{settings.data_dir} is in use by another BetterHeap process "
+            f"(a `serve` that does not answer, or another command): {error}"
+        )
+        raise
+
+
 def _get(link: ServerLink, path: str, params: list[tuple[str, Any]]) -> list[dict[str, Any]]:
     query: list[tuple[str, str | int | float | bool | None]] = [
         (k, str(v)) for k, v in params if v is not None
     ]
-    answer = httpx.get(f"{link.url}{path}", params=query, timeout=120.0)
-    if answer.status_code == 400:
-        _fail(str(answer.json().get("detail")))
-    answer.raise_for_status()
+    try:
+        answer = httpx.get(f"{link.url}{path}", params=query, timeout=120.0)
+    except httpx.HTTPError as error:
+        _fail(f"the server at {link.url} did not answer: {error}")
+    if answer.status_code != 200:
+        try:
+            detail = answer.json().get("detail")
+        except ValueError:
+            detail = answer.text[:500]
+        _fail(f"the server refused ({answer.status_code}): {detail}")
     rows: list[dict[str, Any]] = answer.json()
     return rows

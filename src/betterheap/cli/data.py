@@ -20,6 +20,7 @@ from betterheap.cli.common import (
     _print_rows,
     _settings,
     app,
+    open_data_dir,
     project_app,
 )
 from betterheap.events.time import now_us
@@ -27,7 +28,7 @@ from betterheap.ingest.errors import PayloadError
 from betterheap.ingest.formats import segment
 from betterheap.ingest.formats.common import Receipt
 from betterheap.meta.projects import ProjectDirectory, ProjectInfo
-from betterheap.runtime import open_runtime, tune_garbage_collector
+from betterheap.runtime import tune_garbage_collector
 from betterheap.server_link import ServerLink, running_server
 from betterheap.settings import Settings
 
@@ -91,7 +92,7 @@ def send_payloads(
     with _Progress(label, total) as progress:
         if link is not None:
             return _send_http(link, project, payloads, progress)
-        runtime = open_runtime(settings)
+        runtime = open_data_dir(settings)
         tune_garbage_collector()
         assert runtime.gateway is not None and runtime.loader is not None
         runtime.loader.start()
@@ -197,6 +198,10 @@ def demo(
         except ValueError:
             _fail(f"--end-date must be a date like 2024-03-31, got {end_date!r}")
     settings = _settings(data_dir)
+    link = running_server(settings.server_file)
+    if if_empty and link is not None:
+        typer.echo(f"demo: a server already serves {settings.data_dir} at {link.url}; skipping")
+        return
     if if_empty and _has_events(settings, project_id):
         typer.echo(f"demo: project {project_id} already has events; skipping (drop --if-empty to add more)")
         return

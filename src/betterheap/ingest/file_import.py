@@ -71,12 +71,19 @@ def read_table(path: Path, fmt: FileFormat) -> pa.Table:
     if not path.exists():
         raise ValueError(f"no such file: {path}")
     if fmt == "csv":
-        # Every column as text first: ids like 541312140 must not become floats.
-        options = pa_csv.ConvertOptions(strings_can_be_null=True, auto_dict_encode=False)
+        # Id-like columns stay text: "007" must not become 7. Others are typed by content.
+        names = pa_csv.open_csv(path).schema.names
+        text = {name: pa.string() for name in names if _looks_like_id(name)}
+        options = pa_csv.ConvertOptions(strings_can_be_null=True, column_types=text)
         return pa_csv.read_csv(path, convert_options=options)
     if fmt == "jsonl":
         return pa_json.read_json(path)
     return pa_parquet.read_table(path)
+
+
+def _looks_like_id(column: str) -> bool:
+    name = column.lower()
+    return name in ("id", "uuid") or name.endswith(("_id", "id", "_uuid", "_key", "session", "zip", "code"))
 
 
 def messages(table: pa.Table, mapping: dict[str, str]) -> Iterator[dict[str, Any]]:

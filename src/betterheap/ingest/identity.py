@@ -2,6 +2,11 @@
 
 A small union-find kept in memory and persisted as ``(project, distinct_id, person_id)``
 links. The identified id wins as the person id, so a person keeps the id a customer knows.
+
+An id that already belongs to another person is not merged again through it: when Bob
+logs in on the browser Alice used, the browser's anonymous id stays Alice's and Bob stays
+Bob (the shared-device case; PostHog refuses the same merge). A person's own id can still
+be merged into another person (``alias`` of one user id to another).
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ class Identities:
         """Merge ``distinct_id``'s person into ``belongs_to``'s; return the changed links."""
         source = self.person_of(project_id, distinct_id)
         target = self.person_of(project_id, belongs_to)
-        if source == target:
+        if source == target or source != distinct_id:  # distinct_id already belongs to a person
             return []
         moved = self._members.pop((project_id, source), set()) | {source, distinct_id}
         changed: list[tuple[int, str, str]] = []

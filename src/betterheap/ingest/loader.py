@@ -18,6 +18,7 @@ import os
 import threading
 from collections.abc import Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -88,9 +89,13 @@ class Loader:
             return self._commit(batch, end)
 
     def _commit(self, batch: PreparedBatch, end: SpoolPosition) -> int:
-        links: list[tuple[int, str, str]] = []
+        # One row per id, its final person: a chain of merges in one batch re-points an id
+        # more than once, and the store must get the last.
+        final: dict[tuple[int, str], str] = {}
         for project_id, distinct_id, belongs_to in batch.links:
-            links.extend(self.identities.link(project_id, distinct_id, belongs_to))
+            for project, member, person in self.identities.link(project_id, distinct_id, belongs_to):
+                final[(project, member)] = person
+        links = [(project, member, person) for (project, member), person in final.items()]
         try:
             stored = self.store.write_batch(batch.table, links, (end.segment, end.offset))
         except BaseException:
@@ -121,17 +126,26 @@ class Loader:
 
     def start(self) -> None:
         if self._processes > 0:
-            context = multiprocessing.get_context("spawn")
-            self._executor = ProcessPoolExecutor(
-                self._processes, mp_context=context, initializer=_prepare_worker_setup
-            )
+            self._start_executor()
         self._thread = threading.Thread(target=self._run, name="loader", daemon=True)
         self._thread.start()
+
+    def _start_executor(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+        context = multiprocessing.get_context("spawn")
+        self._executor = ProcessPoolExecutor(
+            self._processes, mp_context=context, initializer=_prepare_worker_setup
+        )
 
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
                 loaded = self._pipelined() if self._executor is not None else self.load_once()
+            except BrokenProcessPool:  # the worker died (killed, out of memory): start another
+                log.exception("the loader's worker process died; starting a new one")
+                self._start_executor()
+                continue
             except Exception:  # the events stay in the spool; try again
                 log.exception("loading spooled events failed; retrying in 1 s")
                 self._stop.wait(1.0)

@@ -10,6 +10,7 @@ fails its check and is cut off when the spool is opened again (it was never ackn
 
 from __future__ import annotations
 
+import logging
 import os
 import struct
 import threading
@@ -19,6 +20,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
+log = logging.getLogger(__name__)
 _HEADER = struct.Struct("<II")
 _SUFFIX = ".log"
 
@@ -45,6 +47,7 @@ class Spool:
         else:
             self._current = _segment_name(1)
         self._file = open(directory / self._current, "ab")  # noqa: SIM115 - kept open for appends
+        _fsync_directory(directory)
         self._pending: list[tuple[bytes, Future[None]]] = []
         self._condition = threading.Condition()
         self._closed = False
@@ -78,13 +81,15 @@ class Spool:
                 if not self._pending and self._closed:
                     return
                 batch, self._pending = self._pending, []
+            start = self._file.tell()
             try:
                 self._file.write(b"".join(_frame(payload) for payload, _ in batch))
                 self._file.flush()
                 os.fsync(self._file.fileno())
                 error: BaseException | None = None
-            except BaseException as failure:  # pragma: no cover - disk failure
+            except BaseException as failure:  # pragma: no cover - disk failure (full, I/O)
                 error = failure
+                self._cut_back(start)
             for _, future in batch:
                 if error is None:
                     future.set_result(None)
@@ -94,6 +99,18 @@ class Spool:
                 self.appended.notify_all()
             if error is None and self._file.tell() >= self.segment_bytes:
                 self._rotate()
+
+    def _cut_back(self, size: int) -> None:
+        """Remove a partly written group (none of it was acknowledged), so later records
+        are not stranded behind garbage."""
+        try:
+            self._file.close()
+            with open(self.directory / self._current, "r+b") as file:
+                file.truncate(size)
+                os.fsync(file.fileno())
+        except OSError:
+            log.exception("could not cut back a failed spool write")
+        self._file = open(self.directory / self._current, "ab")  # noqa: SIM115
 
     def _rotate(self) -> None:
         self._file.close()
@@ -149,7 +166,10 @@ class Spool:
         for name in self.segments():
             if name < position.segment:
                 continue
-            size = (self.directory / name).stat().st_size
+            try:
+                size = (self.directory / name).stat().st_size
+            except FileNotFoundError:  # released by the loader meanwhile
+                continue
             total += size - position.offset if name == position.segment else size
         return max(total, 0)
 

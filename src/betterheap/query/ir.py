@@ -32,6 +32,9 @@ class Property:
             )
 
 
+MAX_RANGE_DAYS = 3660
+
+
 @dataclass(frozen=True)
 class DateRange:
     """Inclusive range of UTC days."""
@@ -44,6 +47,11 @@ class DateRange:
             raise ValueError(
                 f"date_from {self.date_from.isoformat()} is after "
                 f"date_to {self.date_to.isoformat()}"
+            )
+        if (self.date_to - self.date_from).days >= MAX_RANGE_DAYS or self.date_to.year > 9000:
+            raise ValueError(
+                f"a date range spans at most {MAX_RANGE_DAYS} days (about 10 years) and ends "
+                f"before the year 9000; got {self.date_from.isoformat()} to {self.date_to.isoformat()}"
             )
 
 

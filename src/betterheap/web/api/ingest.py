@@ -55,10 +55,14 @@ async def _ingest(
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         return _error(413, "too_large", f"the body is {declared} bytes; the limit is {limit}")
-    raw = await request.body()
+    raw = bytearray()
+    async for chunk in request.stream():  # also bounds bodies sent without Content-Length
+        raw += chunk
+        if len(raw) > limit:
+            return _error(413, "too_large", f"the body exceeds the limit of {limit} bytes")
     try:
         body = decode_body(
-            raw,
+            bytes(raw),
             max_bytes=limit,
             content_encoding=request.headers.get("content-encoding"),
             content_type=request.headers.get("content-type"),

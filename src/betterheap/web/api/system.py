@@ -15,14 +15,15 @@ router = APIRouter(prefix="/api", tags=["system"])
 class ProjectOut(BaseModel):
     id: int
     name: str
-    write_key: str
 
 
 @router.get("/projects", response_model=list[ProjectOut])
 def list_projects(runtime: RuntimeDep) -> list[ProjectOut]:
+    """Projects by id and name. Write keys are not served over HTTP (no sign-in exists yet);
+    `betterheap project list` shows them to whoever can read the data directory."""
     if runtime.projects is None:
         raise HTTPException(503, "no metadata store")
-    return [ProjectOut(id=p.id, name=p.name, write_key=p.write_key) for p in runtime.projects.list()]
+    return [ProjectOut(id=p.id, name=p.name) for p in runtime.projects.list()]
 
 
 @router.get("/ingest/status")
