@@ -25,7 +25,7 @@ from typing import Any, Final, TypedDict, cast
 from betterheap.events.model import IncomingEvent, StoredEvent
 from betterheap.pipeline.channel import DIRECT, channel_of
 from betterheap.pipeline.context import NO_REFERRER, campaign_from_query, country_code
-from betterheap.pipeline.revenue import ORDER_COMPLETED_EVENTS, coerce_revenue, revenue_type_of
+from betterheap.pipeline.revenue import revenue_of, revenue_type_of
 from betterheap.pipeline.user_agent import resolve_agent
 
 
@@ -242,12 +242,7 @@ def revenue_from_properties(events: Sequence[IncomingEvent], columns: Columns) -
     types: list[str | None] = []
     for event in events:
         properties = event["properties"]
-        value = properties.get("revenue")
-        if value is None:
-            value = properties.get("$revenue")
-            if value is None and event["event"] in ORDER_COMPLETED_EVENTS:
-                value = properties.get("total")
-        amount = None if value is None else coerce_revenue(value)
+        amount = revenue_of(event["event"], properties)
         amounts.append(amount)
         types.append(
             None

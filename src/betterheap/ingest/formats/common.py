@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from betterheap.events.model import IncomingEvent
 from betterheap.events.time import BadTimestamp, corrected_timestamp, parse_timestamp
+from betterheap.ingest.errors import PayloadError
 
 
 @dataclass(frozen=True)
@@ -55,3 +58,20 @@ def timestamps(client_value: Any, sent_at_value: Any, receipt: Receipt) -> tuple
 def _parse_sent_at(value: str) -> int | None:
     """A batch's messages share one sentAt string: parse it once."""
     return parse_timestamp(value)
+
+
+def parse_each(
+    messages: list[Any], parse: Callable[[Any], IncomingEvent], where: Callable[[int], str | None]
+) -> list[IncomingEvent]:
+    """Every message parsed, or one PayloadError listing each bad message at ``where(index)``."""
+    events: list[IncomingEvent] = []
+    problems: list[str] = []
+    for index, message in enumerate(messages):
+        try:
+            events.append(parse(message))
+        except ValueError as error:
+            place = where(index)
+            problems.append(f"{place}: {error}" if place else str(error))
+    if problems:
+        raise PayloadError(problems)
+    return events

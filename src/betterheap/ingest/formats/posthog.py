@@ -11,7 +11,7 @@ from typing import Any
 from betterheap.events.model import ALIAS_EVENT, IDENTIFY_EVENT, PAGE_EVENT, IncomingEvent, event_uuid
 from betterheap.events.time import corrected_timestamp
 from betterheap.ingest.errors import PayloadError
-from betterheap.ingest.formats.common import Receipt, as_dict, as_id, timestamps
+from betterheap.ingest.formats.common import Receipt, as_dict, as_id, parse_each, timestamps
 
 
 def write_key(body: Any) -> str | None:
@@ -53,16 +53,11 @@ def parse_body(body: Any, receipt: Receipt, max_messages: int) -> list[IncomingE
         raise PayloadError(["the body must be a JSON object or a list of events"])
     if len(messages) > max_messages:
         raise PayloadError([f"a batch holds at most {max_messages} events, got {len(messages)}"])
-    events: list[IncomingEvent] = []
-    problems: list[str] = []
-    for index, message in enumerate(messages):
-        try:
-            events.append(parse_event(message, receipt, default_sent_at))
-        except ValueError as error:
-            problems.append(f"batch[{index}]: {error}" if len(messages) > 1 else str(error))
-    if problems:
-        raise PayloadError(problems)
-    return events
+    return parse_each(
+        messages,
+        lambda message: parse_event(message, receipt, default_sent_at),
+        lambda index: f"batch[{index}]" if len(messages) > 1 else None,
+    )
 
 
 def parse_event(message: Any, receipt: Receipt, default_sent_at: Any = None) -> IncomingEvent:

@@ -5,7 +5,7 @@ https://segment.com/docs/connections/sources/catalog/libraries/server/http-api/
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from betterheap.events.model import (
     ALIAS_EVENT,
@@ -18,7 +18,7 @@ from betterheap.events.model import (
     event_uuid,
 )
 from betterheap.ingest.errors import PayloadError
-from betterheap.ingest.formats.common import Receipt, as_dict, as_id, timestamps
+from betterheap.ingest.formats.common import Receipt, as_dict, as_id, parse_each, timestamps
 
 MESSAGE_TYPES: frozenset[str] = frozenset({"track", "page", "screen", "identify", "group", "alias"})
 
@@ -44,17 +44,11 @@ def parse_body(
     else:
         messages = [dict(body, type=implied_type)]
         default_sent_at = None
-    events: list[IncomingEvent] = []
-    problems: list[str] = []
-    for index, message in enumerate(messages):
-        try:
-            events.append(parse_message(message, receipt, default_sent_at))
-        except ValueError as error:
-            where = f"batch[{index}]" if implied_type is None else "message"
-            problems.append(f"{where}: {error}")
-    if problems:
-        raise PayloadError(problems)
-    return events
+    return parse_each(
+        messages,
+        lambda message: parse_message(message, receipt, default_sent_at),
+        lambda index: f"batch[{index}]" if implied_type is None else "message",
+    )
 
 
 def parse_message(message: Any, receipt: Receipt, default_sent_at: Any = None) -> IncomingEvent:
@@ -123,12 +117,5 @@ def _event_name(kind: str, message: dict[str, Any], properties: dict[str, Any]) 
 
 
 def _message_type(kind: str) -> MessageType:
-    kinds: dict[str, MessageType] = {
-        "track": "track",
-        "page": "page",
-        "screen": "screen",
-        "identify": "identify",
-        "group": "group",
-        "alias": "alias",
-    }
-    return kinds[kind]
+    """``kind`` was checked against MESSAGE_TYPES."""
+    return cast(MessageType, kind)
