@@ -132,3 +132,25 @@ def test_import_keeps_ids_as_written(tmp_path: Path, data_dir: Path) -> None:
 def test_an_absurd_date_range_is_refused_clearly(data_dir: Path) -> None:
     result = cli(data_dir, "metrics", "dau", "--from", "0001-01-01", "--to", "8000-01-01", check=False)
     assert result.returncode == 2 and "spans at most" in result.stderr
+
+
+@pytest.mark.parametrize("suffix", ["jsonl", "parquet"])
+def test_import_json_lines_and_parquet_with_a_mapping(tmp_path: Path, data_dir: Path, suffix: str) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = [
+        {"action": "signed_up", "who": f"u{i}", "at": f"2024-02-0{1 + i % 3}T09:00:00Z", "plan": "pro"}
+        for i in range(9)
+    ]
+    source = tmp_path / f"history.{suffix}"
+    if suffix == "jsonl":
+        source.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    else:
+        pq.write_table(pa.Table.from_pylist(rows), source)
+    mapping = ["--map", "action=event", "--map", "who=user_id", "--map", "at=timestamp"]
+    cli(data_dir, "import", str(source), *mapping)
+    args = ("--from", "2024-02-01", "--to", "2024-02-03", "--format", "json")
+    assert [r["value"] for r in _json(cli(data_dir, "metrics", "new_users", *args).stdout)] == [3, 3, 3]
+    by_plan = _json(cli(data_dir, "trends", "signed_up", "--breakdown", "plan", *args).stdout)
+    assert {r["breakdown"] for r in by_plan} == {"pro"}
