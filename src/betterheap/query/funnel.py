@@ -53,9 +53,7 @@ def person_funnel_ctes(
         latest = dialect.add_seconds(bounds[1], params.bind("window_seconds", spec.window_seconds))
         where.append(in_range(col("timestamp", "e"), (bounds[0], latest)))
     extra = [exp.alias_(breakdown_expr(dialect, spec.breakdown), "bd")] if spec.breakdown else []
-    ctes: list[tuple[str, exp.Expr, bool]] = [
-        ("funnel_events", person_events(params, extra, where), True)
-    ]
+    ctes: list[tuple[str, exp.Expr, bool]] = [("funnel_events", person_events(params, extra, where), True)]
 
     bd = [col("bd")] if spec.breakdown else [exp.alias_(exp.null(), "bd")]
     first = sqlglot.select(
@@ -72,6 +70,10 @@ def person_funnel_ctes(
         day_end = dialect.add_days(col("first_ts"), exp.Literal.number(1))
         first = first.select(exp.alias_(day_end, "day_end"))
         day_end = col("day_end", "prev")
+    if n > 1 and not spec.first_day:
+        ctes.append(("funnel_reach", _reach(spec, step_params, bounds), False))
+        first = first.join("funnel_reach", on=col("person", "funnel_reach").eq(col("person", "f")))
+        conditions.append(_may_go_further(spec, col("ts", "f")))
     ctes.append(("funnel_step_1", first.where(exp.and_(*conditions)), False))
 
     for k in range(2, n + 1):
@@ -108,9 +110,7 @@ def person_funnel_ctes(
         exp.Ordered(this=col("t1")),
         exp.Ordered(this=col("bd"), nulls_first=False),
     ]
-    rank = exp.Window(
-        this=exp.RowNumber(), partition_by=[col("person")], order=exp.Order(expressions=order)
-    )
+    rank = exp.Window(this=exp.RowNumber(), partition_by=[col("person")], order=exp.Order(expressions=order))
     times = [col(f"t{k}") for k in range(1, n + 1)]
     attempts = sqlglot.select(
         "person", exp.alias_(col("bd"), "breakdown"), *times, exp.alias_(reached, "reached")
@@ -125,6 +125,32 @@ def person_funnel_ctes(
     return ctes
 
 
+def _reach(
+    spec: PersonFunnel, step_params: list[exp.Placeholder], bounds: tuple[exp.Expr, exp.Expr] | None
+) -> exp.Select:
+    """Per person: the last step-2 event and the first step-1 event that may start an attempt."""
+    is_start: exp.Expr = col("event").eq(step_params[0].copy())
+    if bounds is not None:
+        is_start = exp.and_(is_start, in_range(col("ts"), bounds))
+    last_2 = exp.Max(this=exp.Case(ifs=[exp.If(this=col("event").eq(step_params[1].copy()), true=col("ts"))]))
+    first_1 = exp.Min(this=exp.Case(ifs=[exp.If(this=is_start, true=col("ts"))]))
+    return (
+        sqlglot.select("person", exp.alias_(last_2, "last_2"), exp.alias_(first_1, "first_1"))
+        .from_("funnel_events")
+        .group_by("person")
+    )
+
+
+def _may_go_further(spec: PersonFunnel, t1: exp.Expr) -> exp.Expr:
+    """Attempts worth following: an attempt with no step-2 event at or after its start can
+    only reach step 1, and then the person's first attempt is at least as good (it reaches
+    step 1 too and starts earlier). Dropping the others changes no result and, on the demo
+    data, skips most attempts (people who view products and never add one to the cart)."""
+    last_2 = col("last_2", "funnel_reach")
+    later = t1 < last_2 if spec.steps[0] == spec.steps[1] else t1 <= last_2
+    return exp.or_(later, t1.copy().eq(col("first_1", "funnel_reach")))
+
+
 def with_ctes(query: exp.Select, ctes: list[tuple[str, exp.Expr, bool]]) -> exp.Select:
     for name, cte, materialized in ctes:
         query = query.with_(name, cte, materialized=materialized or None)
@@ -135,9 +161,7 @@ def compile_funnel(query: Funnel, params: Params, dialect: Dialect) -> exp.Expre
     """One row per breakdown value: ``breakdown, count_1..n, median_2..n`` (seconds)."""
     # For first-day funnels, attempts happen on the first day, so "step 1 in the range" is
     # the same as "first day in the range".
-    spec = PersonFunnel(
-        query.steps, query.window_seconds, query.range, query.breakdown, query.first_day
-    )
+    spec = PersonFunnel(query.steps, query.window_seconds, query.range, query.breakdown, query.first_day)
     ctes = person_funnel_ctes(spec, params, dialect)
     columns: list[exp.Expr] = [col("breakdown")]
     for k in range(1, len(query.steps) + 1):
@@ -159,4 +183,3 @@ def compile_funnel(query: Funnel, params: Params, dialect: Dialect) -> exp.Expre
         )
     )
     return with_ctes(result, ctes)
-

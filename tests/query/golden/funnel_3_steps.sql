@@ -13,15 +13,36 @@ WITH funnel_events AS MATERIALIZED (
         $ts_until + TO_SECONDS($window_seconds)
       )
     )
+), funnel_reach AS (
+  SELECT
+    person,
+    MAX(CASE WHEN "event" = $step_2 THEN "ts" END) AS last_2,
+    MIN(
+      CASE
+        WHEN "event" = $step_1 AND (
+          "ts" >= $ts_from AND "ts" < $ts_until
+        )
+        THEN "ts"
+      END
+    ) AS first_1
+  FROM funnel_events
+  GROUP BY
+    person
 ), funnel_step_1 AS (
   SELECT
     "f"."person",
     "f"."ts" AS t1,
     NULL AS bd
   FROM funnel_events AS f
+  JOIN funnel_reach
+    ON "funnel_reach"."person" = "f"."person"
   WHERE
-    "f"."event" = $step_1 AND (
+    "f"."event" = $step_1
+    AND (
       "f"."ts" >= $ts_from AND "f"."ts" < $ts_until
+    )
+    AND (
+      "f"."ts" <= "funnel_reach"."last_2" OR "f"."ts" = "funnel_reach"."first_1"
     )
 ), funnel_step_2 AS (
   SELECT
