@@ -7,6 +7,7 @@ loader moves them into the event store exactly once.
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -62,17 +63,22 @@ class Gateway:
             return segment.parse_body(body, receipt, implied_type, self.limits.max_batch_messages)
         return posthog.parse_body(body, receipt, self.limits.max_batch_messages)
 
+    def submit(self, wire: WireFormat, body: Any, **options: Any) -> tuple[int, Future[None]]:
+        """Parse and queue for the spool: the event count, and a future done once durable."""
+        events = self.parse(wire, body, **options)
+        return len(events), self.spool.submit(encode(events))
+
     async def accept(self, wire: WireFormat, body: Any, **options: Any) -> int:
         """Parse and durably spool; returns the number of events accepted."""
-        events = self.parse(wire, body, **options)
-        await asyncio.wrap_future(self.spool.submit(encode(events)))
-        return len(events)
+        count, durable = self.submit(wire, body, **options)
+        await asyncio.wrap_future(durable)
+        return count
 
     def accept_now(self, wire: WireFormat, body: Any, **options: Any) -> int:
-        """The same as ``accept`` for callers without an event loop (demo, import)."""
-        events = self.parse(wire, body, **options)
-        self.spool.append(encode(events))
-        return len(events)
+        """The same as ``accept`` for callers without an event loop."""
+        count, durable = self.submit(wire, body, **options)
+        durable.result()
+        return count
 
 
 def encode(events: list[IncomingEvent]) -> bytes:

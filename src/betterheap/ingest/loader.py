@@ -16,6 +16,7 @@ import logging
 import multiprocessing
 import os
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -50,13 +51,21 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _prepare_worker_setup() -> None:
+def _prepare_worker_setup(parent: int) -> None:
     """Preparing a batch allocates millions of small dicts and no reference cycles; the
     cyclic collector would walk them over and over (it doubled the cost per event).
     The worker also yields the CPU to the gateway: answering clients comes first, loading
     catches up when requests pause."""
     gc.disable()
     os.nice(5)
+    threading.Thread(target=_exit_with_parent, args=(parent,), name="parent-watch", daemon=True).start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A server killed with SIGKILL cannot stop its worker; the worker notices and exits."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(0)
 
 
 class Loader:
@@ -135,7 +144,7 @@ class Loader:
             self._executor.shutdown(wait=False, cancel_futures=True)
         context = multiprocessing.get_context("spawn")
         self._executor = ProcessPoolExecutor(
-            self._processes, mp_context=context, initializer=_prepare_worker_setup
+            self._processes, mp_context=context, initializer=_prepare_worker_setup, initargs=(os.getpid(),)
         )
 
     def _run(self) -> None:

@@ -143,12 +143,14 @@ class Spool:
         while True:
             path = self.directory / current.segment
             if path.exists():
-                for payload, end in _records(path, current.offset):
+                for payload, end in _records(path, current.offset, max_bytes - size):
                     records.append(payload)
                     size += len(payload)
                     current = SpoolPosition(current.segment, end)
                     if size >= max_bytes:
                         return records, current
+                if current.offset < path.stat().st_size:
+                    return records, current  # read limit reached, or a record still being written
             later = [s for s in segments if s > current.segment]
             if not later:
                 return records, current
@@ -178,10 +180,16 @@ def _frame(payload: bytes) -> bytes:
     return _HEADER.pack(len(payload), zlib.crc32(payload)) + payload
 
 
-def _records(path: Path, offset: int) -> Iterator[tuple[bytes, int]]:
+def _records(path: Path, offset: int, max_bytes: int = -1) -> Iterator[tuple[bytes, int]]:
+    """Complete records from ``offset``, reading about ``max_bytes`` (all when -1); a first
+    record larger than that is still read whole."""
     with open(path, "rb") as file:
         file.seek(offset)
-        data = file.read()
+        data = file.read(max_bytes)
+        if 0 <= max_bytes <= len(data) and len(data) >= _HEADER.size:
+            length = _HEADER.unpack_from(data, 0)[0]
+            if _HEADER.size + length > len(data):
+                data += file.read(_HEADER.size + length - len(data))
     position = 0
     while position + _HEADER.size <= len(data):
         length, checksum = _HEADER.unpack_from(data, position)

@@ -29,8 +29,11 @@ from betterheap.pipeline.revenue import revenue_of, revenue_type_of
 from betterheap.pipeline.user_agent import resolve_agent
 
 
-class Columns(TypedDict):
-    """The promoted columns of a batch, one list per column, aligned with the events."""
+class Columns(TypedDict, total=False):
+    """Promoted columns of a batch, one list per column, aligned with the events.
+
+    A step returns the columns it fills; ``run_steps`` passes each step every column
+    filled so far (all of them, starting from empty values)."""
 
     country: list[str | None]
     channel: list[str | None]
@@ -47,23 +50,8 @@ class Columns(TypedDict):
     revenue_type: list[str | None]
 
 
-class ColumnUpdate(TypedDict, total=False):
-    """The columns one step fills in."""
-
-    country: list[str | None]
-    channel: list[str | None]
-    utm_source: list[str | None]
-    utm_medium: list[str | None]
-    utm_campaign: list[str | None]
-    referrer: list[str | None]
-    url: list[str | None]
-    browser: list[str | None]
-    os: list[str | None]
-    device_type: list[str | None]
-    session_id: list[str | None]
-    revenue: list[float | None]
-    revenue_type: list[str | None]
-
+#: What one step returns: the columns it fills in.
+ColumnUpdate = Columns
 
 Step = Callable[[Sequence[IncomingEvent], Columns], ColumnUpdate]
 
