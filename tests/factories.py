@@ -55,6 +55,12 @@ def stored_event(
         "session_id": None,
         "revenue": None,
         "revenue_type": None,
+        "elements_chain": None,
+        "plan_version": 0,
+        "original_event": None,
+        "violations": None,
+        "set_aside": None,
+        "coerced": None,
     }
     unknown = set(columns) - set(row)
     if unknown:

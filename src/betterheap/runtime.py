@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from betterheap.ingest.gateway import Gateway, GatewayLimits
 from betterheap.ingest.loader import Loader
 from betterheap.ingest.spool import Spool
+from betterheap.meta.plans import CurrentPlans, PlanVersions
 from betterheap.meta.projects import ProjectDirectory
 from betterheap.settings import Settings
 from betterheap.store.duckdb import DuckDBStore
@@ -22,6 +23,7 @@ class Runtime:
     spool: Spool | None = None
     gateway: Gateway | None = None
     loader: Loader | None = None
+    plans: PlanVersions | None = None
 
     def close(self) -> None:
         # Objects frozen by tune_garbage_collector must be collectable again, or DuckDB's
@@ -53,8 +55,11 @@ def open_runtime(settings: Settings) -> Runtime:
         future_clamp_hours=settings.future_clamp_hours,
     )
     gateway = Gateway(projects, spool, limits)
-    loader = Loader(spool, store, settings.loader_batch_bytes, settings.loader_processes)
-    return Runtime(settings, store, projects, spool, gateway, loader)
+    plans = PlanVersions(projects.engine)
+    loader = Loader(
+        spool, store, settings.loader_batch_bytes, settings.loader_processes, plans=CurrentPlans(plans)
+    )
+    return Runtime(settings, store, projects, spool, gateway, loader, plans)
 
 
 def tune_garbage_collector() -> None:

@@ -74,6 +74,12 @@ class StoredEvent(TypedDict):
     session_id: str | None
     revenue: float | None
     revenue_type: str | None
+    elements_chain: str | None
+    plan_version: int
+    original_event: str | None
+    violations: str | None
+    set_aside: str | None
+    coerced: str | None
 
 
 def event_uuid(project_id: int, message_id: str | None) -> str:

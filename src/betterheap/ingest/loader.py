@@ -17,14 +17,14 @@ import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from betterheap.ingest.identity import Identities
-from betterheap.ingest.prepare import PreparedBatch, prepare
+from betterheap.ingest.prepare import PlanSnapshot, PreparedBatch, prepare
 from betterheap.ingest.spool import Spool, SpoolPosition
 from betterheap.store.protocol import EventStore
 
@@ -36,6 +36,8 @@ class LoadStats:
     batches: int = 0
     received: int = 0
     stored: int = 0
+    quarantined: int = 0
+    filtered: int = 0
     duplicates: int = 0
 
 
@@ -70,9 +72,16 @@ def _exit_with_parent(parent: int) -> None:
 
 class Loader:
     def __init__(
-        self, spool: Spool, store: EventStore, max_bytes: int = 32 * 1024 * 1024, processes: int = 0
+        self,
+        spool: Spool,
+        store: EventStore,
+        max_bytes: int = 32 * 1024 * 1024,
+        processes: int = 0,
+        plans: Callable[[], PlanSnapshot] | None = None,
     ) -> None:
         self.spool = spool
+        #: Each project's current tracking plan, asked once per batch (cache it if costly).
+        self.plans: Callable[[], PlanSnapshot] = plans or dict
         self.store = store
         self.max_bytes = max_bytes
         self.identities = Identities(store.person_links())
@@ -94,7 +103,7 @@ class Loader:
             if end == self.position:
                 return 0
             with _collector_paused():
-                batch = prepare(records)
+                batch = prepare(records, self.plans())
             return self._commit(batch, end)
 
     def _commit(self, batch: PreparedBatch, end: SpoolPosition) -> int:
@@ -106,7 +115,9 @@ class Loader:
                 final[(project, member)] = person
         links = [(project, member, person) for (project, member), person in final.items()]
         try:
-            stored = self.store.write_batch(batch.table, links, (end.segment, end.offset))
+            stored = self.store.write_batch(
+                batch.table, links, (end.segment, end.offset), batch.quarantined, batch.filtered
+            )
         except BaseException:
             # The merges above changed memory only; start again from what is committed.
             self.identities = Identities(self.store.person_links())
@@ -116,7 +127,9 @@ class Loader:
         self.stats.batches += 1
         self.stats.received += batch.received
         self.stats.stored += stored
-        self.stats.duplicates += batch.received - stored
+        self.stats.quarantined += len(batch.quarantined)
+        self.stats.filtered += len(batch.filtered)
+        self.stats.duplicates += batch.received - stored - len(batch.quarantined) - len(batch.filtered)
         return batch.received
 
     def drain(self) -> int:
@@ -173,7 +186,9 @@ class Loader:
             in_flight: tuple[Future[PreparedBatch], SpoolPosition] | None = None
             while until_empty or not self._stop.is_set():
                 records, end = self.spool.read(position, self.max_bytes)
-                upcoming = (self._executor.submit(prepare, records), end) if end != position else None
+                upcoming = (
+                    (self._executor.submit(prepare, records, self.plans()), end) if end != position else None
+                )
                 position = end
                 if in_flight is not None:
                     total += self._commit(in_flight[0].result(), in_flight[1])

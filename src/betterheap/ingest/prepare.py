@@ -1,30 +1,55 @@
 """Turning spool records into store-ready batches: a pure function, run off the hot process.
 
-Decoding, enrichment and building the columnar batch cost most of the loader's CPU. They
-need nothing but the records, so the loader can run them in a worker process while the
-server process keeps its interpreter for answering requests.
+Decoding, the tracking plan, enrichment and building the columnar batch cost most of the
+loader's CPU. They need nothing but the records and the plans, so the loader can run them
+in a worker process while the server process keeps its interpreter for answering requests.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pyarrow as pa
 
 from betterheap.ingest.gateway import decode
-from betterheap.pipeline import to_stored
-from betterheap.store.arrow import events_table
+from betterheap.pipeline.shape import shape
+from betterheap.pipeline.tracking_plan import CompiledPlan, compile_plan
+from betterheap.store.arrow import events_table, filtered_table, quarantine_table
+from betterheap.taxonomy.plan import TrackingPlan
+
+#: Each project's deployed plan as (version, plan); projects not listed have none.
+PlanSnapshot = Mapping[int, tuple[int, TrackingPlan]]
 
 
 @dataclass
 class PreparedBatch:
     table: pa.Table
+    quarantined: pa.Table
+    filtered: pa.Table
     #: (project_id, distinct_id, belongs_to) identity links, in arrival order.
     links: list[tuple[int, str, str]]
     received: int
 
 
-def prepare(records: list[bytes]) -> PreparedBatch:
+# Compiled plans by (project, version), kept across batches in whichever process prepares.
+_compiled: dict[tuple[int, int], CompiledPlan] = {}
+
+
+def compiled_plans(plans: PlanSnapshot) -> dict[int, CompiledPlan]:
+    found: dict[int, CompiledPlan] = {}
+    for project_id, (version, plan) in plans.items():
+        key = (project_id, version)
+        compiled = _compiled.get(key)
+        if compiled is None:
+            if len(_compiled) > 1000:
+                _compiled.clear()
+            compiled = _compiled[key] = compile_plan(plan, version)
+        found[project_id] = compiled
+    return found
+
+
+def prepare(records: list[bytes], plans: PlanSnapshot | None = None) -> PreparedBatch:
     incoming = [event for record in records for event in decode(record)]
     links = [
         (event["project_id"], distinct_id, belongs_to)
@@ -32,4 +57,11 @@ def prepare(records: list[bytes]) -> PreparedBatch:
         if "links" in event
         for distinct_id, belongs_to in event["links"]
     ]
-    return PreparedBatch(events_table(to_stored(incoming)), links, len(incoming))
+    shaped = shape(incoming, compiled_plans(plans or {}))
+    return PreparedBatch(
+        events_table(shaped.stored),
+        quarantine_table(shaped.quarantined),
+        filtered_table(shaped.filtered),
+        links,
+        len(incoming),
+    )

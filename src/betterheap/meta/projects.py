@@ -6,7 +6,7 @@ import secrets
 import threading
 from dataclasses import dataclass
 
-from sqlalchemy import create_engine, select
+from sqlalchemy import Engine, create_engine, select
 from sqlalchemy.orm import Session
 
 from betterheap.meta.models import Base, Project
@@ -62,6 +62,11 @@ class ProjectDirectory:
         with self._lock:
             self._by_key[key] = info
         return info
+
+    @property
+    def engine(self) -> Engine:
+        """The metadata store's engine, shared with the other metadata repositories."""
+        return self._engine
 
     def close(self) -> None:
         self._engine.dispose()

@@ -25,6 +25,7 @@ from typing import Any, Final, TypedDict, cast
 from betterheap.events.model import IncomingEvent, StoredEvent
 from betterheap.pipeline.channel import DIRECT, channel_of
 from betterheap.pipeline.context import NO_REFERRER, campaign_from_query, country_code
+from betterheap.pipeline.elements import elements_chain_of
 from betterheap.pipeline.revenue import revenue_of, revenue_type_of
 from betterheap.pipeline.user_agent import resolve_agent
 
@@ -48,6 +49,7 @@ class Columns(TypedDict, total=False):
     session_id: list[str | None]
     revenue: list[float | None]
     revenue_type: list[str | None]
+    elements_chain: list[str | None]
 
 
 #: What one step returns: the columns it fills in.
@@ -240,6 +242,19 @@ def revenue_from_properties(events: Sequence[IncomingEvent], columns: Columns) -
     return {"revenue": amounts, "revenue_type": types}
 
 
+def elements_from_autocapture(events: Sequence[IncomingEvent], columns: Columns) -> ColumnUpdate:
+    """elements_chain of auto-captured interactions (``$elements_chain`` or ``$elements``),
+    so actions can match clicks by selector and text; see :mod:`betterheap.pipeline.elements`."""
+    chains: list[str | None] = []
+    for event in events:
+        properties = event["properties"]
+        if "$elements_chain" in properties or "$elements" in properties:
+            chains.append(elements_chain_of(properties))
+        else:
+            chains.append(None)
+    return {"elements_chain": chains}
+
+
 STEPS: Final[tuple[Step, ...]] = (
     device_from_user_agent,
     country_from_location,
@@ -247,6 +262,7 @@ STEPS: Final[tuple[Step, ...]] = (
     campaign_from_utm,
     channel_from_acquisition,
     revenue_from_properties,
+    elements_from_autocapture,
 )
 
 
@@ -267,6 +283,7 @@ def run_steps(events: Sequence[IncomingEvent], steps: Sequence[Step] = STEPS) ->
         "session_id": empty,
         "revenue": empty,
         "revenue_type": empty,
+        "elements_chain": empty,
     }
     for step in steps:
         columns.update(step(events, columns))
@@ -300,6 +317,7 @@ def to_stored(events: list[IncomingEvent]) -> list[StoredEvent]:
         session_id,
         revenue,
         revenue_type,
+        elements_chain,
     ) in zip(
         events,
         columns["country"],
@@ -315,6 +333,7 @@ def to_stored(events: list[IncomingEvent]) -> list[StoredEvent]:
         columns["session_id"],
         columns["revenue"],
         columns["revenue_type"],
+        columns["elements_chain"],
         strict=True,
     ):
         row: dict[str, Any] = dict(event)
@@ -334,5 +353,12 @@ def to_stored(events: list[IncomingEvent]) -> list[StoredEvent]:
         row["session_id"] = session_id
         row["revenue"] = revenue
         row["revenue_type"] = revenue_type
+        row["elements_chain"] = elements_chain
+        # What the tracking plan did; pipeline.shape fills these in for shaped events.
+        row["plan_version"] = 0
+        row["original_event"] = None
+        row["violations"] = None
+        row["set_aside"] = None
+        row["coerced"] = None
         append(row)
     return cast("list[StoredEvent]", rows)

@@ -9,7 +9,7 @@ import orjson
 import pyarrow as pa
 
 from betterheap.events.model import StoredEvent
-from betterheap.store.schema import EVENT_COLUMNS
+from betterheap.store.schema import EVENT_COLUMNS, FILTERED_COLUMNS, QUARANTINE_COLUMNS
 
 _ARROW_TYPES: dict[str, pa.DataType] = {
     "UUID": pa.string(),
@@ -41,6 +41,33 @@ def events_table(events: Sequence[StoredEvent]) -> pa.Table:
         if name == "properties":
             values: list[Any] = [orjson.dumps(e["properties"]).decode() for e in events]
         else:
-            values = [e[name] for e in events]  # type: ignore[literal-required]
+            values = [e.get(name) for e in events]
         columns[name] = pa.array(values, type=_ARROW_TYPES[sql_type])
     return pa.table(columns)
+
+
+def rows_table(rows: Sequence[dict[str, Any]], layout: tuple[tuple[str, str], ...]) -> pa.Table:
+    """Rows (dicts keyed by column) as an Arrow table with the layout's types, the first
+    of each (project, uuid) only."""
+    seen: set[tuple[int, str]] = set()
+    unique: list[dict[str, Any]] = []
+    for row in rows:
+        key = (row["project_id"], row["uuid"])
+        if key not in seen:
+            seen.add(key)
+            unique.append(row)
+    rows = unique
+    return pa.table(
+        {
+            name: pa.array([row[name] for row in rows], type=_ARROW_TYPES[sql_type])
+            for name, sql_type in layout
+        }
+    )
+
+
+def quarantine_table(rows: Sequence[dict[str, Any]]) -> pa.Table:
+    return rows_table(rows, QUARANTINE_COLUMNS)
+
+
+def filtered_table(rows: Sequence[dict[str, Any]]) -> pa.Table:
+    return rows_table(rows, FILTERED_COLUMNS)

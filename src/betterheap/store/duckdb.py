@@ -13,7 +13,7 @@ from sqlglot import exp
 
 from betterheap.events.model import StoredEvent
 from betterheap.store.arrow import events_table
-from betterheap.store.schema import EVENT_COLUMNS
+from betterheap.store.schema import EVENT_COLUMNS, FILTERED_COLUMNS, LATER_EVENT_COLUMNS, QUARANTINE_COLUMNS
 
 _DDL = [
     "CREATE TABLE IF NOT EXISTS events ("
@@ -27,6 +27,14 @@ _DDL = [
     "project_id INTEGER, distinct_id VARCHAR, person_id VARCHAR, "
     "PRIMARY KEY (project_id, distinct_id))",
     "CREATE TABLE IF NOT EXISTS ingest_checkpoint (id INTEGER PRIMARY KEY, segment VARCHAR, position BIGINT)",
+    # Events the tracking plan refused, raw, until a replay under a newer plan accepts them.
+    "CREATE TABLE IF NOT EXISTS quarantine ("
+    + ", ".join(f'"{name}" {sql_type}' for name, sql_type in QUARANTINE_COLUMNS)
+    + ", PRIMARY KEY (project_id, uuid))",
+    # Bot and internal events: counted with their reason, not stored as usage.
+    "CREATE TABLE IF NOT EXISTS filtered_events ("
+    + ", ".join(f'"{name}" {sql_type}' for name, sql_type in FILTERED_COLUMNS)
+    + ", PRIMARY KEY (project_id, uuid))",
 ]
 
 
@@ -56,6 +64,20 @@ _REPOINT_MERGED_EVENTS = (
     "WHERE events.project_id = m.project_id AND events.distinct_id = m.distinct_id "
     "AND events.person_key IS DISTINCT FROM m.person_key"
 )
+
+
+def _add_later_columns(con: duckdb.DuckDBPyConnection) -> None:
+    """Upgrade a store made before the tracking plan's columns existed (once, on open)."""
+    present = {
+        str(row[0])
+        for row in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'events'"
+        ).fetchall()
+    }
+    types = dict(EVENT_COLUMNS)
+    for name in LATER_EVENT_COLUMNS:
+        if name not in present:
+            con.execute(f'ALTER TABLE events ADD COLUMN "{name}" {types[name]}')
 
 
 def _add_person_keys(con: duckdb.DuckDBPyConnection) -> None:
@@ -107,12 +129,16 @@ class DuckDBStore:
             for statement in _DDL:
                 self._connection.execute(statement)
             _add_person_keys(self._connection)
+            _add_later_columns(self._connection)
 
     def write_batch(
         self,
         events: Sequence[StoredEvent] | pa.Table,
         person_links: Sequence[tuple[int, str, str]],
         checkpoint: tuple[str, int] | None,
+        quarantined: pa.Table | None = None,
+        filtered: pa.Table | None = None,
+        released: Sequence[tuple[int, str]] = (),
     ) -> int:
         table = events if isinstance(events, pa.Table) else events_table(events)
         with self._write_lock:
@@ -139,6 +165,38 @@ class DuckDBStore:
                     ).fetchall()
                     inserted = int(result[0][0])
                     con.unregister("incoming_events")
+                if quarantined is not None and len(quarantined):
+                    con.register("incoming_quarantine", quarantined)
+                    names = ", ".join(f'"{name}"' for name, _ in QUARANTINE_COLUMNS)
+                    casts = ", ".join(f'"{name}"::{sql_type}' for name, sql_type in QUARANTINE_COLUMNS)
+                    con.execute(
+                        f"INSERT OR REPLACE INTO quarantine ({names}) SELECT {casts} FROM incoming_quarantine"
+                    )
+                    con.unregister("incoming_quarantine")
+                if filtered is not None and len(filtered):
+                    con.register("incoming_filtered", filtered)
+                    names = ", ".join(f'"{name}"' for name, _ in FILTERED_COLUMNS)
+                    casts = ", ".join(f'"{name}"::{sql_type}' for name, sql_type in FILTERED_COLUMNS)
+                    con.execute(
+                        f"INSERT OR IGNORE INTO filtered_events ({names}) "
+                        f"SELECT {casts} FROM incoming_filtered"
+                    )
+                    con.unregister("incoming_filtered")
+                if released:
+                    con.register(
+                        "released_events",
+                        pa.table(
+                            {
+                                "project_id": pa.array([p for p, _ in released], pa.int32()),
+                                "uuid": [u for _, u in released],
+                            }
+                        ),
+                    )
+                    con.execute(
+                        "DELETE FROM quarantine q USING released_events r "
+                        "WHERE q.project_id = r.project_id AND q.uuid = r.uuid::UUID"
+                    )
+                    con.unregister("released_events")
                 if person_links:
                     con.execute(_NEW_LINKED_PERSONS)
                     con.execute(_REPOINT_MERGED_EVENTS)

@@ -22,10 +22,16 @@ class EventStore(Protocol):
         events: Sequence[StoredEvent] | pa.Table,
         person_links: Sequence[tuple[int, str, str]],
         checkpoint: tuple[str, int] | None,
+        quarantined: pa.Table | None = None,
+        filtered: pa.Table | None = None,
+        released: Sequence[tuple[int, str]] = (),
     ) -> int:
         """Atomically store events (rows, or an Arrow table from ``store.arrow``), skipping
-        uuids already stored; person links ``(project_id, distinct_id, person_id)``; and the
-        spool checkpoint. Returns the number of new events."""
+        uuids already stored; person links ``(project_id, distinct_id, person_id)``; the
+        spool checkpoint; quarantined events (``store.arrow.quarantine_table``, replacing a
+        row of the same uuid: a replay updates its reason), filtered events
+        (``store.arrow.filtered_table``); and removes ``released`` (project, uuid) rows from
+        the quarantine (a replay accepted them). Returns the number of new events."""
         ...
 
     def checkpoint(self) -> tuple[str, int] | None:

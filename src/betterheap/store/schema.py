@@ -39,6 +39,15 @@ EVENT_COLUMNS: Final[tuple[tuple[str, str], ...]] = (
     ("session_id", "VARCHAR"),
     ("revenue", "DOUBLE"),
     ("revenue_type", "VARCHAR"),
+    # PostHog-format element chain of auto-captured clicks (matched by actions).
+    ("elements_chain", "VARCHAR"),
+    # What the tracking plan did: the version that shaped the event, the name as sent when
+    # it was renamed, flagged violations and properties moved aside (JSON text, or NULL).
+    ("plan_version", "INTEGER"),
+    ("original_event", "VARCHAR"),
+    ("violations", "VARCHAR"),
+    ("set_aside", "VARCHAR"),
+    ("coerced", "VARCHAR"),  # comma-separated properties the plan converted losslessly
 )
 
 EVENT_COLUMN_NAMES: Final[tuple[str, ...]] = tuple(name for name, _ in EVENT_COLUMNS)
@@ -62,5 +71,38 @@ PROMOTED_PROPERTIES: Final[frozenset[str]] = frozenset(
         "session_id",
         "revenue",
         "revenue_type",
+        "elements_chain",
+        "plan_version",
+        "original_event",
     }
+)
+
+# Added after the first release: opening an older store adds them (NULL for old events).
+LATER_EVENT_COLUMNS: Final[tuple[str, ...]] = (
+    "elements_chain",
+    "plan_version",
+    "original_event",
+    "violations",
+    "set_aside",
+    "coerced",
+)
+
+QUARANTINE_COLUMNS: Final[tuple[tuple[str, str], ...]] = (
+    ("project_id", "INTEGER"),
+    ("uuid", "UUID"),
+    ("timestamp", "TIMESTAMP"),
+    ("received_at", "TIMESTAMP"),
+    ("event", "VARCHAR"),  # the name as sent
+    ("reason", "VARCHAR"),  # the violation kind that quarantined it
+    ("violations", "VARCHAR"),  # JSON list of every violation found
+    ("plan_version", "INTEGER"),
+    ("payload", "VARCHAR"),  # the raw event as the gateway accepted it (JSON), for replay
+)
+
+FILTERED_COLUMNS: Final[tuple[tuple[str, str], ...]] = (
+    ("project_id", "INTEGER"),
+    ("uuid", "UUID"),
+    ("timestamp", "TIMESTAMP"),
+    ("event", "VARCHAR"),
+    ("reason", "VARCHAR"),  # bot, internal
 )

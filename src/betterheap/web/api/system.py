@@ -38,6 +38,8 @@ def ingest_status(runtime: RuntimeDep) -> dict[str, Any]:
         "backlog_bytes": loader.backlog_bytes(),
         "received": stats.received,
         "stored": stats.stored,
+        "quarantined": stats.quarantined,
+        "filtered": stats.filtered,
         "duplicates": stats.duplicates,
         "batches": stats.batches,
     }
