@@ -7,17 +7,17 @@ turned into a quoted column or a JSON path literal built by sqlglot.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-import sqlglot
 from sqlglot import exp
 
 from betterheap.query.dialect import Dialect
 from betterheap.query.ir import DateRange, Property
 from betterheap.store.schema import PROMOTED_PROPERTIES
+from betterheap.taxonomy.plan import Action
 
 EVENT_ALIAS = "e"
 
@@ -34,11 +34,13 @@ class Compiled:
 
 
 class Params:
-    """Collects bound values while a query is built."""
+    """Collects bound values while a query is built, and knows the query's actions."""
 
-    def __init__(self, project_id: int) -> None:
+    def __init__(self, project_id: int, actions: Mapping[str, Action] | None = None) -> None:
         self.values: dict[str, Any] = {}
         self.project_id = self.bind("project_id", int(project_id))
+        #: Actions (virtual events) this query names, by name; see ``query.events``.
+        self.actions: dict[str, Action] = dict(actions or {})
 
     def bind(self, name: str, value: Any) -> exp.Placeholder:
         key = name
@@ -78,30 +80,5 @@ def breakdown_expr(dialect: Dialect, prop: Property, table: str = EVENT_ALIAS) -
     return dialect.to_text(property_expr(dialect, prop, table))
 
 
-def person_events(
-    params: Params,
-    columns: Sequence[exp.Expr] | None = None,
-    where: Sequence[exp.Expr] | None = None,
-) -> exp.Select:
-    """``SELECT person, ts, event, <columns> FROM events`` of one project.
-
-    ``person`` is the event's ``person_key``: the store keeps it pointing at the merged
-    person (identity merges re-point earlier events), so events sent before a merge count
-    for the merged person, with no join at query time.
-    """
-    e = EVENT_ALIAS
-    query = sqlglot.select(
-        exp.alias_(col("person_key", e), "person"),
-        exp.alias_(col("timestamp", e), "ts"),
-        exp.alias_(col("event", e), "event"),
-        *(columns or []),
-    ).from_(exp.alias_(exp.to_table("events"), e, table=True))
-    return query.where(exp.and_(col("project_id", e).eq(params.project_id), *(where or [])))
-
-
 def in_range(ts: exp.Expr, bounds: tuple[exp.Expr, exp.Expr]) -> exp.Expr:
     return exp.and_(ts >= bounds[0], ts < bounds[1])
-
-
-def event_is(params: Params, event: str, name: str = "event") -> exp.Expr:
-    return col("event", EVENT_ALIAS).eq(params.bind(name, event))

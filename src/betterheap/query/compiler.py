@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any, Final
 
@@ -22,12 +22,11 @@ from betterheap.query.build import (
     breakdown_expr,
     col,
     day_start,
-    event_is,
     in_range,
-    person_events,
     property_expr,
 )
 from betterheap.query.dialect import Dialect, dialect_for
+from betterheap.query.events import event_is, person_events
 from betterheap.query.funnel import compile_funnel
 from betterheap.query.ir import (
     ActiveUsers,
@@ -39,6 +38,7 @@ from betterheap.query.ir import (
     Retention,
 )
 from betterheap.query.retention import compile_retention
+from betterheap.taxonomy.plan import Action
 
 
 def compile_latest_event(query: LatestEvent, params: Params, dialect: Dialect) -> exp.Expression:
@@ -73,18 +73,18 @@ def compile_active_users(query: ActiveUsers, params: Params, dialect: Dialect) -
     fresh = exp.or_(col("prev").is_(exp.null()), prev_end <= col("day"))
     start = exp.Case(ifs=[exp.If(this=fresh, true=col("day"))], default=prev_end)
     deltas = sqlglot.union(
-        sqlglot.select(
-            exp.alias_(start, "day"), exp.alias_(exp.Literal.number(1), "delta")
-        ).from_("spans"),
+        sqlglot.select(exp.alias_(start, "day"), exp.alias_(exp.Literal.number(1), "delta")).from_("spans"),
         sqlglot.select(
             exp.alias_(dialect.add_days(col("day"), n), "day"),
             exp.alias_(exp.Literal.number(-1), "delta"),
         ).from_("spans"),
         distinct=False,
     )
-    by_day = sqlglot.select("day", exp.alias_(exp.Sum(this=col("delta")), "delta")).from_(
-        deltas.subquery("d")
-    ).group_by("day")
+    by_day = (
+        sqlglot.select("day", exp.alias_(exp.Sum(this=col("delta")), "delta"))
+        .from_(deltas.subquery("d"))
+        .group_by("day")
+    )
     spine = dialect.date_spine(
         params.bind("date_from", query.range.date_from),
         params.bind("date_to", query.range.date_to),
@@ -139,9 +139,7 @@ def compile_trend(query: EventTrend, params: Params, dialect: Dialect) -> exp.Ex
             where.append(prop.copy().is_(exp.null()).not_())
     if query.breakdown is not None:
         columns.append(exp.alias_(breakdown_expr(dialect, query.breakdown), "breakdown"))
-    source = person_events(
-        params, columns, where
-    ).subquery("pe")
+    source = person_events(params, columns, where).subquery("pe")
     value: exp.Expr
     if query.measure == "count":
         value = exp.Count(this=exp.Star())
@@ -172,8 +170,26 @@ _COMPILERS: Final[dict[type, Callable[[Any, Params, Dialect], exp.Expression]]] 
 }
 
 
-def compile_query(query: Query, project_id: int, dialect: str = "duckdb") -> Compiled:
-    """Compile one IR node for one project into a tree and its bound parameters."""
-    params = Params(project_id)
+def compile_query(
+    query: Query, project_id: int, dialect: str = "duckdb", actions: Mapping[str, Action] | None = None
+) -> Compiled:
+    """Compile one IR node for one project into a tree and its bound parameters.
+
+    ``actions`` are the virtual events the query may name (the project's plan's actions);
+    only those it names are compiled in."""
+    named = _event_names(query)
+    params = Params(project_id, {name: a for name, a in (actions or {}).items() if name in named})
     expression = _COMPILERS[type(query)](query, params, dialect_for(dialect))
     return Compiled(expression, dict(params.values))
+
+
+def _event_names(query: Query) -> set[str]:
+    """Every event name a query refers to (where an action may stand)."""
+    if isinstance(query, EventTrend):
+        return {query.event} if query.event else set()
+    if isinstance(query, Funnel):
+        return set(query.steps)
+    if isinstance(query, Retention):
+        names = {query.start_event, query.return_event, *(query.segment_funnel or ())}
+        return {name for name in names if name}
+    return set()

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 import sqlglot
 from sqlglot import exp
 
-from betterheap.query.build import Params, breakdown_expr, col, in_range, person_events
+from betterheap.query.build import Params, breakdown_expr, col, in_range
 from betterheap.query.dialect import Dialect
+from betterheap.query.events import event_is_any, person_events
 from betterheap.query.ir import DateRange, Funnel, Property
 
 
@@ -46,7 +47,7 @@ def person_funnel_ctes(
     person who started: ``person, breakdown, reached, t1..tn``."""
     n = len(spec.steps)
     step_params = [params.bind(f"step_{k}", name) for k, name in enumerate(spec.steps, start=1)]
-    where: list[exp.Expr] = [col("event", "e").isin(*dict.fromkeys(step_params))]
+    where: list[exp.Expr] = [event_is_any(params, spec.steps, step_params)]
     bounds = None
     if spec.range is not None:
         bounds = params.range_bounds(spec.range)

@@ -14,8 +14,9 @@ from datetime import timedelta
 import sqlglot
 from sqlglot import exp
 
-from betterheap.query.build import Params, col, day_start, in_range, person_events
+from betterheap.query.build import Params, col, day_start, in_range
 from betterheap.query.dialect import Dialect
+from betterheap.query.events import event_is, person_events
 from betterheap.query.funnel import PersonFunnel, person_funnel_ctes, with_ctes
 from betterheap.query.ir import Retention
 
@@ -32,7 +33,7 @@ def compile_retention(query: Retention, params: Params, dialect: Dialect) -> exp
 
     start_where: list[exp.Expr] = []
     if query.start_event is not None:
-        start_where.append(col("event", "e").eq(params.bind("start_event", query.start_event)))
+        start_where.append(event_is(params, query.start_event, "start_event"))
     cohort = dialect.truncate(query.period, exp.Min(this=col("ts")))
     all_cohorts = (
         sqlglot.select("person", exp.alias_(cohort, "cohort"))
@@ -52,7 +53,7 @@ def compile_retention(query: Retention, params: Params, dialect: Dialect) -> exp
         )
     ]
     if query.return_event is not None:
-        return_where.append(col("event", "e").eq(params.bind("return_event", query.return_event)))
+        return_where.append(event_is(params, query.return_event, "return_event"))
     returns = (
         sqlglot.select("person", exp.alias_(dialect.truncate(query.period, col("ts")), "period"))
         .distinct()
@@ -65,9 +66,9 @@ def compile_retention(query: Retention, params: Params, dialect: Dialect) -> exp
         spec = PersonFunnel(query.segment_funnel, DAY_SECONDS, None, None, True)
         ctes.extend(person_funnel_ctes(spec, params, dialect))
         segment = exp.Coalesce(this=col("reached", "b"), expressions=[exp.Literal.number(0)])
-    members = sqlglot.select(
-        col("person", "c"), col("cohort", "c"), exp.alias_(segment, "segment")
-    ).from_(exp.alias_(exp.to_table("cohorts"), "c", table=True))
+    members = sqlglot.select(col("person", "c"), col("cohort", "c"), exp.alias_(segment, "segment")).from_(
+        exp.alias_(exp.to_table("cohorts"), "c", table=True)
+    )
     if query.segment_funnel is not None:
         members = members.join(
             exp.alias_(exp.to_table("funnel_best"), "b", table=True),
@@ -92,20 +93,20 @@ def compile_retention(query: Retention, params: Params, dialect: Dialect) -> exp
         )
     )
     group = query.segment_funnel is None
-    key = [col("cohort"), exp.alias_(exp.null(), "segment")] if group else [
-        exp.alias_(exp.Min(this=col("cohort")), "cohort"),
-        col("segment"),
-    ]
+    key = (
+        [col("cohort"), exp.alias_(exp.null(), "segment")]
+        if group
+        else [
+            exp.alias_(exp.Min(this=col("cohort")), "cohort"),
+            col("segment"),
+        ]
+    )
     count = exp.alias_(exp.Count(this=exp.Star()), "value")
     key_group = col("cohort") if group else col("segment")
     sizes = sqlglot.select(*key, exp.alias_(exp.Literal.number(0), "k"), count).from_("members")
-    kept = sqlglot.select(*[c.copy() for c in key], col("k"), count.copy()).from_(
-        hits.subquery("hits")
-    )
+    kept = sqlglot.select(*[c.copy() for c in key], col("k"), count.copy()).from_(hits.subquery("hits"))
     result = sqlglot.union(
         sizes.group_by(key_group), kept.group_by(key_group.copy(), col("k")), distinct=False
     )
-    outer = sqlglot.select(exp.Star()).from_(result.subquery("retention")).order_by(
-        "cohort", "segment", "k"
-    )
+    outer = sqlglot.select(exp.Star()).from_(result.subquery("retention")).order_by("cohort", "segment", "k")
     return with_ctes(outer, ctes)
