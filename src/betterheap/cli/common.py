@@ -101,9 +101,23 @@ def _read(
     local: Callable[[Runtime], list[dict[str, Any]]],
 ) -> list[dict[str, Any]]:
     """Ask the running server, or open the store (after loading any spooled events)."""
+    rows: list[dict[str, Any]] = _call(settings, "GET", path, params, local)
+    return rows
+
+
+def _call(
+    settings: Settings,
+    method: str,
+    path: str,
+    params: list[tuple[str, Any]],
+    local: Callable[[Runtime], Any],
+    body: dict[str, Any] | None = None,
+) -> Any:
+    """``method path`` on the running server, or ``local`` on the opened data directory
+    (after loading any spooled events). Errors become a clear message and exit code 2."""
     link = running_server(settings.server_file)
     if link is not None:
-        return _get(link, path, params)
+        return _request(link, method, path, params, body)
     runtime = open_data_dir(settings)
     try:
         assert runtime.loader is not None
@@ -128,12 +142,14 @@ def open_data_dir(settings: Settings) -> Runtime:
         raise
 
 
-def _get(link: ServerLink, path: str, params: list[tuple[str, Any]]) -> list[dict[str, Any]]:
+def _request(
+    link: ServerLink, method: str, path: str, params: list[tuple[str, Any]], body: dict[str, Any] | None
+) -> Any:
     query: list[tuple[str, str | int | float | bool | None]] = [
         (k, str(v)) for k, v in params if v is not None
     ]
     try:
-        answer = httpx.get(f"{link.url}{path}", params=query, timeout=120.0)
+        answer = httpx.request(method, f"{link.url}{path}", params=query, json=body, timeout=600.0)
     except httpx.HTTPError as error:
         _fail(f"the server at {link.url} did not answer: {error}")
     if answer.status_code != 200:
@@ -142,5 +158,4 @@ def _get(link: ServerLink, path: str, params: list[tuple[str, Any]]) -> list[dic
         except ValueError:
             detail = answer.text[:500]
         _fail(f"the server refused ({answer.status_code}): {detail}")
-    rows: list[dict[str, Any]] = answer.json()
-    return rows
+    return answer.json()

@@ -21,6 +21,7 @@ from betterheap.cli.common import (
     app,
 )
 from betterheap.insights import service
+from betterheap.tracking_plan import service as plan_service
 
 Measure = Literal["count", "unique_users", "sum"]
 Interval = Literal["day", "week", "month"]
@@ -94,6 +95,7 @@ def trends(
             start,
             end,
             breakdown,
+            actions=plan_service.actions(rt.plans, project_id),
         ),
     )
     _print_rows(rows, fmt)
@@ -134,7 +136,17 @@ def funnel(
         _settings(data_dir),
         "/api/funnel",
         params,
-        lambda rt: service.funnel(rt.store, project_id, steps, seconds, start, end, breakdown, first_day),
+        lambda rt: service.funnel(
+            rt.store,
+            project_id,
+            steps,
+            seconds,
+            start,
+            end,
+            breakdown,
+            first_day,
+            actions=plan_service.actions(rt.plans, project_id),
+        ),
     )
     _print_rows(rows, fmt)
 
@@ -185,6 +197,7 @@ def retention(
             start,
             end,
             by_first_day_funnel=funnel_steps,
+            actions=plan_service.actions(rt.plans, project_id),
         ),
     )
     _print_rows(rows, fmt)

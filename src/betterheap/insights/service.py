@@ -7,6 +7,7 @@ dialect and shapes the rows into plain JSON-able dicts. Definitions: docs/metric
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final, Literal
 
@@ -26,8 +27,11 @@ from betterheap.query.ir import (
     Retention,
 )
 from betterheap.store.protocol import EventStore
+from betterheap.taxonomy.plan import Action
 
 Row = dict[str, Any]
+#: The project's actions (virtual events) by name, which queries may name like events.
+Actions = Mapping[str, Action] | None
 
 DEFAULT_DAYS: Final = 30
 METRICS: Final[dict[str, str]] = {
@@ -105,6 +109,7 @@ def trend(
     date_from: date | None,
     date_to: date | None,
     breakdown: str | None = None,
+    actions: Actions = None,
 ) -> list[Row]:
     """Count, unique persons or sum of a property per day/week (Monday)/month start."""
     days = resolve_range(store, project_id, date_from, date_to)
@@ -116,7 +121,7 @@ def trend(
         Property(property) if property else None,
         Property(breakdown) if breakdown else None,
     )
-    return _series(_run(store, query, project_id), days, interval, dense=breakdown is None)
+    return _series(_run(store, query, project_id, actions), days, interval, dense=breakdown is None)
 
 
 def funnel(
@@ -128,12 +133,13 @@ def funnel(
     date_to: date | None,
     breakdown: str | None = None,
     first_day: bool = False,
+    actions: Actions = None,
 ) -> list[Row]:
     """Per-step persons, conversion and median time to convert (see docs/metrics.md)."""
     days = resolve_range(store, project_id, date_from, date_to)
     prop = Property(breakdown) if breakdown else None
     query = Funnel(tuple(steps), window_seconds, days, prop, first_day)
-    blocks = _run(store, query, project_id)
+    blocks = _run(store, query, project_id, actions)
     if not blocks and prop is None:
         blocks = [{"breakdown": None, **{f"count_{k}": 0 for k in range(1, len(steps) + 1)}}]
     rows: list[Row] = []
@@ -165,6 +171,7 @@ def retention(
     date_to: date | None,
     periods: int | None = None,
     by_first_day_funnel: list[str] | None = None,
+    actions: Actions = None,
 ) -> list[Row]:
     """First-time cohort retention; rows ``{"cohort"|"segment", "size", "values"}``."""
     if period not in _DEFAULT_PERIODS:
@@ -176,7 +183,7 @@ def retention(
     step = 7 if period == "week" else 1
     sizes: dict[Any, tuple[date, int]] = {}
     kept: dict[tuple[Any, int], int] = {}
-    for r in _run(store, query, project_id):
+    for r in _run(store, query, project_id, actions):
         key = r["cohort"] if segments is None else r["segment"]
         if r["k"] == 0:
             sizes[key] = (r["cohort"], int(r["value"]))
@@ -195,8 +202,8 @@ def retention(
     return rows
 
 
-def _run(store: EventStore, query: Query, project_id: int) -> list[Row]:
-    compiled = compile_query(query, project_id, store.dialect)
+def _run(store: EventStore, query: Query, project_id: int, actions: Actions = None) -> list[Row]:
+    compiled = compile_query(query, project_id, store.dialect, actions)
     return store.query(compiled.expression, compiled.params)
 
 

@@ -11,7 +11,7 @@ from betterheap import __version__
 from betterheap.runtime import Runtime, open_runtime, tune_garbage_collector
 from betterheap.settings import Settings
 from betterheap.web import pages
-from betterheap.web.api import ingest, insights, system
+from betterheap.web.api import ingest, insights, setup, system, tracking_plan
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
@@ -42,5 +42,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(ingest.router)
     app.include_router(system.router)
     app.include_router(insights.router)
+    app.include_router(tracking_plan.router)
+    app.include_router(setup.router)
     app.include_router(pages.router)
     return app

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal, TypeVar
 from fastapi import APIRouter, HTTPException, Query
 
 from betterheap.insights import service
+from betterheap.tracking_plan import service as plan_service
 from betterheap.web.deps import RuntimeDep
 
 router = APIRouter(prefix="/api", tags=["insights"])
@@ -66,6 +67,7 @@ def get_trend(
             date_from,
             date_to,
             breakdown,
+            actions=plan_service.actions(runtime.plans, project_id),
         )
     )
 
@@ -91,6 +93,7 @@ def get_funnel(
             date_to,
             breakdown,
             first_day,
+            actions=plan_service.actions(runtime.plans, project_id),
         )
     )
 
@@ -118,5 +121,6 @@ def get_retention(
             date_to,
             periods,
             by_first_day_funnel,
+            actions=plan_service.actions(runtime.plans, project_id),
         )
     )

@@ -1,0 +1,194 @@
+"""The setup assistant's sessions: the interview (``taxonomy.interview``) with its state
+kept in the metadata store, fed with what the project already received, and deployed when
+the owner approves.
+
+What already arrived shapes the proposal: raw event names are grouped with their variants
+and mapped to the plan's events as aliases (or become new events), and frequent
+auto-captured clicks are proposed as named actions (``taxonomy.learn``).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Final, cast
+
+import orjson
+import sqlglot
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+from sqlglot import exp
+
+from betterheap.meta.models import SetupSession
+from betterheap.meta.plans import PlanVersions
+from betterheap.store.protocol import EventStore
+from betterheap.taxonomy import interview
+from betterheap.taxonomy.learn import (
+    ObservedClick,
+    ObservedName,
+    group_variants,
+    learned_plan,
+    propose_click_events,
+)
+from betterheap.taxonomy.plan import TrackingPlan
+from betterheap.tracking_plan import service
+
+_NAMES: Final = """
+SELECT name, sum(events) AS events FROM (
+  SELECT coalesce(original_event, event) AS name, count(*) AS events FROM events
+  WHERE project_id = $project_id GROUP BY 1
+  UNION ALL
+  SELECT event, count(*) FROM quarantine WHERE project_id = $project_id GROUP BY 1
+) WHERE NOT starts_with(name, '$') GROUP BY name ORDER BY events DESC LIMIT 2000
+"""
+_CLICKS: Final = """
+SELECT elements_chain, any_value(url) AS url, count(*) AS events FROM events
+WHERE project_id = $project_id AND event = '$autocapture' AND elements_chain IS NOT NULL
+GROUP BY elements_chain ORDER BY events DESC LIMIT 2000
+"""
+
+
+@dataclass(frozen=True)
+class Observed:
+    """What a project already received, for the assistant to learn from."""
+
+    names: tuple[ObservedName, ...]
+    clicks: tuple[ObservedClick, ...]
+
+    def summary(self) -> str | None:
+        if not self.names and not self.clicks:
+            return None
+        total = sum(n.count for n in self.names)
+        return (
+            f"I see {total:,} events under {len(self.names):,} names already, and "
+            f"{sum(c.count for c in self.clicks):,} auto-captured clicks; the proposal will map them."
+        )
+
+    def learn(self, plan: TrackingPlan) -> TrackingPlan:
+        groups = group_variants(self.names, plan)
+        clicks = propose_click_events(self.clicks, plan)
+        return learned_plan(plan, groups, clicks, min_count=2)
+
+
+def observe(store: EventStore, project_id: int) -> Observed:
+    def run(sql: str) -> list[dict[str, Any]]:
+        return store.query(
+            cast(exp.Expression, sqlglot.parse_one(sql, read="duckdb")), {"project_id": project_id}
+        )
+
+    names = tuple(ObservedName(str(r["name"]), int(r["events"])) for r in run(_NAMES))
+    clicks = tuple(ObservedClick(str(r["elements_chain"]), r["url"], int(r["events"])) for r in run(_CLICKS))
+    return Observed(names, clicks)
+
+
+def proposals(store: EventStore, plans: PlanVersions, project_id: int) -> dict[str, Any]:
+    """What the current plan would learn from the events already received."""
+    observed = observe(store, project_id)
+    _, plan = service.current(plans, project_id)
+    return {
+        "groups": [
+            {
+                "canonical": group.canonical,
+                "planned": group.planned,
+                "events": group.count,
+                "variants": [{"name": v.name, "events": v.count} for v in group.variants],
+            }
+            for group in group_variants(observed.names, plan)
+        ],
+        "clicks": [
+            {"name": c.name, "selector": c.selector, "text": c.text, "url": c.url, "events": c.count}
+            for c in propose_click_events(observed.clicks, plan)
+        ],
+    }
+
+
+class SetupSessions:
+    """Interviews in progress, by id, in the metadata store."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def save(self, project_id: int, state: interview.Interview, session_id: str | None = None) -> str:
+        session_id = session_id or secrets.token_urlsafe(16)
+        body = orjson.dumps(state.to_dict()).decode()
+        with Session(self._engine) as session:
+            row = session.get(SetupSession, session_id)
+            if row is None:
+                session.add(SetupSession(id=session_id, project_id=project_id, state=body))
+            else:
+                row.state = body
+                row.updated_at = datetime.now(UTC)
+            session.commit()
+        return session_id
+
+    def load(self, session_id: str) -> tuple[int, interview.Interview]:
+        with Session(self._engine) as session:
+            row = session.get(SetupSession, session_id)
+            if row is None:
+                raise LookupError(f"no setup session {session_id!r}; start one with POST /api/setup/sessions")
+            return row.project_id, interview.Interview.from_dict(orjson.loads(row.state))
+
+
+def _turn(
+    session_id: str, project_id: int, state: interview.Interview, extra: dict[str, Any]
+) -> dict[str, Any]:
+    asked = interview.question(state)
+    return {
+        "session_id": session_id,
+        "project_id": project_id,
+        "question": asked.to_dict(),
+        # The proposal as plain text, for terminals and chat-like panels.
+        "preview_text": interview.render_preview(asked.preview) if asked.preview is not None else None,
+        "history": [list(item) for item in state.history],
+        **extra,
+    }
+
+
+def start(
+    store: EventStore, sessions: SetupSessions, project_id: int, learn_from_events: bool = True
+) -> dict[str, Any]:
+    observed = observe(store, project_id) if learn_from_events else Observed((), ())
+    learn: Callable[[TrackingPlan], TrackingPlan] | None = observed.learn if observed.names else None
+    state = interview.start(learn, observed.summary())
+    session_id = sessions.save(project_id, state)
+    return _turn(session_id, project_id, state, {})
+
+
+def answer(
+    store: EventStore, plans: PlanVersions, sessions: SetupSessions, session_id: str, text: str
+) -> dict[str, Any]:
+    """One answer; on approval the plan is deployed as the project's next version."""
+    project_id, state = sessions.load(session_id)
+    if state.done:
+        raise ValueError("this interview is finished; start a new one to change the plan again")
+    observed = observe(store, project_id)
+    state = interview.answer(state, text, observed.learn if observed.names or observed.clicks else None)
+    extra: dict[str, Any] = {}
+    approved = state.approved_plan
+    if approved is not None:
+        extra["deployed"] = service.deploy(plans, project_id, approved, "approved in the setup assistant")
+    sessions.save(project_id, state, session_id)
+    return _turn(session_id, project_id, state, extra)
+
+
+def show(sessions: SetupSessions, session_id: str) -> dict[str, Any]:
+    project_id, state = sessions.load(session_id)
+    return _turn(session_id, project_id, state, {})
+
+
+def render_question(turn: dict[str, Any]) -> str:
+    """A turn as plain text for a terminal."""
+    q = turn["question"]
+    lines = []
+    if q.get("note"):
+        lines.append(q["note"])
+    if turn.get("preview_text"):
+        lines.append(turn["preview_text"])
+    lines.append(q["text"])
+    for number, (_, label) in enumerate(q.get("options") or [], start=1):
+        lines.append(f"  {number}. {label}")
+    if q.get("hint"):
+        lines.append(q["hint"])
+    return "\n".join(lines)

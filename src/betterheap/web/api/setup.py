@@ -1,0 +1,57 @@
+"""The setup assistant over HTTP, for the web UI and the Chrome extension. Thin."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, HTTPException, Query
+
+from betterheap.taxonomy.interview import AnswerError
+from betterheap.tracking_plan import setup
+from betterheap.web.deps import RuntimeDep
+
+router = APIRouter(prefix="/api/setup", tags=["setup assistant"])
+
+
+def _sessions(runtime: RuntimeDep) -> setup.SetupSessions:
+    if runtime.projects is None or runtime.plans is None:
+        raise HTTPException(503, "this server has no metadata store")
+    return setup.SetupSessions(runtime.projects.engine)
+
+
+@router.post("/sessions")
+def start_session(runtime: RuntimeDep, project_id: Annotated[int, Query(ge=1)] = 1) -> dict[str, Any]:
+    """Start an interview; answers with the session id and the first question."""
+    return setup.start(runtime.store, _sessions(runtime), project_id)
+
+
+@router.get("/sessions/{session_id}")
+def get_session(runtime: RuntimeDep, session_id: str) -> dict[str, Any]:
+    try:
+        return setup.show(_sessions(runtime), session_id)
+    except LookupError as error:
+        raise HTTPException(404, str(error)) from error
+
+
+@router.post("/sessions/{session_id}/answer")
+def answer(runtime: RuntimeDep, session_id: str, body: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+    """``{"answer": "..."}``: the next question, or ``deployed`` once the plan is approved.
+    A reply the assistant cannot use is a 400 whose detail says what it expected."""
+    text = body.get("answer")
+    if not isinstance(text, str):
+        raise HTTPException(400, 'send {"answer": "<text>"}')
+    assert runtime.plans is not None
+    try:
+        return setup.answer(runtime.store, runtime.plans, _sessions(runtime), session_id, text)
+    except LookupError as error:
+        raise HTTPException(404, str(error)) from error
+    except (AnswerError, ValueError) as error:
+        raise HTTPException(400, str(error)) from error
+
+
+@router.get("/proposals")
+def proposals(runtime: RuntimeDep, project_id: Annotated[int, Query(ge=1)] = 1) -> dict[str, Any]:
+    """What the current plan would learn from events already received: name variants
+    grouped under canonical events, and named actions for frequent auto-captured clicks."""
+    assert runtime.plans is not None
+    return setup.proposals(runtime.store, runtime.plans, project_id)

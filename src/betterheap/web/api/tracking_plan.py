@@ -1,0 +1,115 @@
+"""The tracking plan, its quarantine and the data-quality report over HTTP. Thin."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Annotated, Any, TypeVar
+
+from fastapi import APIRouter, Body, HTTPException, Query
+
+from betterheap.meta.plans import PlanVersions
+from betterheap.taxonomy.plan import TrackingPlan
+from betterheap.taxonomy.plan_file import PlanFileError, plan_from_dict, plan_from_yaml
+from betterheap.tracking_plan import quarantine, service
+from betterheap.web.deps import RuntimeDep
+
+router = APIRouter(prefix="/api", tags=["tracking plan"])
+
+T = TypeVar("T")
+ProjectId = Annotated[int, Query(ge=1)]
+
+
+def _answer(call: Callable[[], T]) -> T:
+    try:
+        return call()
+    except ValueError as error:
+        raise HTTPException(status_code=400, detail=str(error)) from error
+
+
+def _plans(runtime: RuntimeDep) -> PlanVersions:
+    if runtime.plans is None:
+        raise HTTPException(503, "this server has no metadata store")
+    return runtime.plans
+
+
+def _plan_of(body: dict[str, Any]) -> TrackingPlan:
+    """A plan sent as ``{"yaml": "..."}`` or as the plan's JSON under ``"plan"``."""
+    if isinstance(body.get("yaml"), str):
+        return plan_from_yaml(body["yaml"])
+    if isinstance(body.get("plan"), dict):
+        return plan_from_dict(body["plan"])
+    raise PlanFileError('send the plan as {"yaml": "<plan file>"} or {"plan": {...}}')
+
+
+@router.get("/plan")
+def get_plan(runtime: RuntimeDep, project_id: ProjectId = 1, version: int | None = None) -> dict[str, Any]:
+    """The current plan (or ``version``), as JSON and as its YAML file."""
+    return _answer(lambda: service.show(_plans(runtime), project_id, version))
+
+
+@router.post("/plan")
+def deploy_plan(
+    runtime: RuntimeDep, body: Annotated[dict[str, Any], Body()], project_id: ProjectId = 1
+) -> dict[str, Any]:
+    """Deploy a plan as the next version; answers with the version and the diff."""
+    note = body.get("note") if isinstance(body.get("note"), str) else ""
+    return _answer(lambda: service.deploy(_plans(runtime), project_id, _plan_of(body), note or ""))
+
+
+@router.post("/plan/diff")
+def diff_candidate(
+    runtime: RuntimeDep, body: Annotated[dict[str, Any], Body()], project_id: ProjectId = 1
+) -> dict[str, Any]:
+    """What deploying the plan in the body would change."""
+    return _answer(lambda: service.diff(_plans(runtime), project_id, candidate=_plan_of(body)))
+
+
+@router.get("/plan/versions")
+def plan_versions(runtime: RuntimeDep, project_id: ProjectId = 1) -> list[dict[str, Any]]:
+    return service.versions(_plans(runtime), project_id)
+
+
+@router.get("/plan/diff")
+def plan_diff(
+    runtime: RuntimeDep,
+    project_id: ProjectId = 1,
+    from_version: Annotated[int | None, Query(alias="from", ge=0)] = None,
+    to_version: Annotated[int | None, Query(alias="to", ge=0)] = None,
+) -> dict[str, Any]:
+    return _answer(lambda: service.diff(_plans(runtime), project_id, from_version, to_version))
+
+
+@router.get("/quality")
+def quality(
+    runtime: RuntimeDep,
+    project_id: ProjectId = 1,
+    date_from: Annotated[date | None, Query(alias="from")] = None,
+    date_to: Annotated[date | None, Query(alias="to")] = None,
+) -> dict[str, Any]:
+    """The data-quality report (see docs/quality.md)."""
+    return _answer(
+        lambda: service.quality_report(runtime.store, _plans(runtime), project_id, date_from, date_to)
+    )
+
+
+@router.get("/quarantine")
+def list_quarantine(
+    runtime: RuntimeDep,
+    project_id: ProjectId = 1,
+    reason: str | None = None,
+    event: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 50,
+) -> list[dict[str, Any]]:
+    return _answer(lambda: quarantine.list_quarantine(runtime.store, project_id, limit, reason, event))
+
+
+@router.get("/quarantine/summary")
+def quarantine_summary(runtime: RuntimeDep, project_id: ProjectId = 1) -> list[dict[str, Any]]:
+    return quarantine.quarantine_summary(runtime.store, project_id)
+
+
+@router.post("/quarantine/replay")
+def replay_quarantine(runtime: RuntimeDep, project_id: ProjectId = 1) -> dict[str, Any]:
+    """Run the quarantine through the current plan; accepted events move to the store."""
+    return _answer(lambda: service.replay(runtime.store, _plans(runtime), project_id))
