@@ -16,6 +16,7 @@ import typer
 from betterheap.cli.common import (
     DataDir,
     Format,
+    _call,
     _check_format,
     _fail,
     _print_rows,
@@ -29,7 +30,7 @@ from betterheap.ingest.errors import PayloadError
 from betterheap.ingest.formats import segment
 from betterheap.ingest.formats.common import Receipt
 from betterheap.meta.projects import ProjectDirectory, ProjectInfo
-from betterheap.runtime import tune_garbage_collector
+from betterheap.runtime import Runtime, tune_garbage_collector
 from betterheap.server_link import ServerLink, running_server
 from betterheap.settings import Settings
 
@@ -186,6 +187,20 @@ def demo(
     if_empty: Annotated[
         bool, typer.Option("--if-empty", help="Do nothing when the project has events.")
     ] = False,
+    messy: Annotated[
+        bool,
+        typer.Option(
+            "--messy",
+            help="Also send the mess real sites produce: naming variants, mistyped and missing "
+            "properties, duplicates, bots, internal traffic, e-mails in URLs, auto-captured clicks.",
+        ),
+    ] = False,
+    plan: Annotated[
+        bool,
+        typer.Option(
+            "--plan/--no-plan", help="Deploy the marketplace's tracking plan first (if none is deployed)."
+        ),
+    ] = True,
     data_dir: DataDir = None,
 ) -> None:
     """Generate a 90-day handmade-marketplace dataset and send it through ingestion."""
@@ -208,13 +223,39 @@ def demo(
         typer.echo(f"demo: project {project_id} already has events; skipping (drop --if-empty to add more)")
         return
     project = _project(settings, project_id)
+    if plan:
+        _deploy_demo_plan(settings, project.id)
     started = time.monotonic()
-    accepted = send_payloads(
-        settings, project, _historic(generate(events=events, seed=seed, end_date=last)), events, "demo"
-    )
+    payloads = generate(events=events, seed=seed, end_date=last, messy=messy)
+    accepted = send_payloads(settings, project, _historic(payloads), events, "demo")
     typer.echo(
         f"demo: {accepted:,} events ingested into project {project.id} in {time.monotonic() - started:.1f} s"
     )
+
+
+def _deploy_demo_plan(settings: Settings, project_id: int) -> None:
+    """The marketplace's tracking plan, as its owner would have set it up (see docs/demo.md)."""
+    from betterheap.demo.plan import MARKETPLACE_PLAN
+    from betterheap.taxonomy.plan_file import plan_to_yaml
+    from betterheap.tracking_plan import service as plan_service
+
+    note = "demo: the marketplace's plan"
+
+    def local(runtime: Runtime) -> dict[str, Any]:
+        assert runtime.plans is not None
+        if runtime.plans.current(project_id) is not None:
+            return {"version": None}
+        return plan_service.deploy(runtime.plans, project_id, MARKETPLACE_PLAN, note)
+
+    if running_server(settings.server_file) is not None:
+        current = _call(settings, "GET", "/api/plan", [("project_id", project_id)], local)
+        if current["version"]:
+            typer.echo(f"demo: keeping tracking plan version {current['version']}")
+            return
+    body = {"yaml": plan_to_yaml(MARKETPLACE_PLAN), "note": note}
+    deployed = _call(settings, "POST", "/api/plan", [("project_id", project_id)], local, body)
+    if deployed["version"] is not None:
+        typer.echo(f"demo: deployed the marketplace's tracking plan as version {deployed['version']}")
 
 
 def _historic(payloads: Iterable[dict[str, Any]]) -> Iterable[dict[str, Any]]:

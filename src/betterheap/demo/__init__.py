@@ -17,9 +17,10 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from betterheap.demo.marketplace import Marketplace
+from betterheap.demo.mess import CLEAN_SHARE, MESS, Mess, MessRates
 from betterheap.demo.story import DAYS, STORY, Incident, PlantedStory, window_start
 
-__all__ = ["DAYS", "STORY", "Incident", "PlantedStory", "generate", "window_start"]
+__all__ = ["DAYS", "MESS", "STORY", "Incident", "MessRates", "PlantedStory", "generate", "window_start"]
 
 
 def generate(
@@ -27,6 +28,7 @@ def generate(
     seed: int = 42,
     end_date: date | None = None,
     batch_size: int = 1000,
+    messy: bool = False,
 ) -> Iterator[dict[str, Any]]:
     """Yield Segment batch payloads ``{"batch": [message, ...], "sentAt": iso8601}``.
 
@@ -38,11 +40,21 @@ def generate(
     ``sentAt`` is the newest timestamp in the batch, as if the client flushed right away.
     A gateway that corrects clock skew with ``sentAt`` moves events to the time it received
     them, so a feeder replaying history should set ``sentAt`` to the moment it sends.
+
+    ``messy=True`` adds the mess real tracking has (``betterheap.demo.mess``, rates in
+    ``MESS``): the marketplace is asked for a little less than ``events`` so that, with the
+    mess on top, the total stays close to the request. ``messy=False`` output does not
+    depend on the messy mode in any way.
     """
     if events < 1:
         raise ValueError("events must be positive")
     if batch_size < 1:
         raise ValueError("batch_size must be positive")
     end = end_date or (datetime.now(UTC).date() - timedelta(days=1))
-    for batch in Marketplace(events, seed, end).messages(batch_size):
+    if messy:
+        clean = Marketplace(max(1, round(events * CLEAN_SHARE)), seed, end).messages(batch_size)
+        batches = Mess(seed, events, end.isoformat()).batches(clean, batch_size)
+    else:
+        batches = Marketplace(events, seed, end).messages(batch_size)
+    for batch in batches:
         yield {"batch": batch, "sentAt": max(message["timestamp"] for message in batch)}

@@ -2,6 +2,7 @@
 
 python -m betterheap.demo --events 1000000 --out /tmp/demo.jsonl
 python -m betterheap.demo --events 1000000          # generate only, print the timing
+python -m betterheap.demo --events 100000 --messy --out /tmp/messy.jsonl   # with the mess
 """
 
 from __future__ import annotations
@@ -23,9 +24,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--end-date", type=date.fromisoformat, default=None)
     parser.add_argument("--batch-size", type=int, default=1000)
     parser.add_argument("--out", help="file for one JSON payload per line ('-' for stdout)")
+    parser.add_argument(
+        "--messy",
+        action="store_true",
+        help="add the mess real sites send: naming variants, bad types, duplicates, bots... (docs/demo.md)",
+    )
     args = parser.parse_args(argv)
     started, cpu = time.perf_counter(), time.process_time()
-    payloads = generate(args.events, args.seed, args.end_date, args.batch_size)
+    payloads = generate(args.events, args.seed, args.end_date, args.batch_size, messy=args.messy)
     count = 0
     if args.out is None:
         for payload in payloads:
