@@ -19,6 +19,7 @@ from betterheap.ingest.gateway import WireFormat
 from betterheap.ingest.prepare import prepare
 from betterheap.runtime import Runtime, open_runtime
 from betterheap.settings import Settings
+from betterheap.taxonomy.plan import Filters, PlannedEvent, PlannedProperty, TrackingPlan
 
 
 def open_at(data_dir: Path, **options: Any) -> Runtime:
@@ -202,8 +203,8 @@ def test_writing_the_same_batch_twice_inserts_nothing_the_second_time(runtime: R
     assert runtime.spool is not None
     records, _ = runtime.spool.read(runtime.spool.start(), max_bytes=1 << 20)
     batch = prepare(records)
-    assert runtime.store.write_batch(batch.table, batch.links, None) == 8
-    assert runtime.store.write_batch(batch.table, batch.links, None) == 0
+    assert runtime.store.write_batch(batch.table, batch.links, None).stored == 8
+    assert runtime.store.write_batch(batch.table, batch.links, None).stored == 0
     assert len(stored(runtime)) == 8
 
 
@@ -315,3 +316,30 @@ def test_a_chain_of_merges_in_one_batch_leaves_one_person(runtime: Runtime) -> N
     day_one = date(2024, 3, 5)
     dau = service.metric(runtime.store, 1, "dau", day_one, day_one)
     assert dau == [{"date": "2024-03-05", "value": 1}]
+
+
+def test_a_resent_quarantined_or_filtered_event_counts_as_a_duplicate(runtime: Runtime) -> None:
+    """received = stored + quarantined + filtered + duplicates holds across batches too: a
+    retry of a bot's or a refused event is a duplicate, not a second filtered one."""
+    assert runtime.plans is not None
+    plan = TrackingPlan(
+        events=(PlannedEvent(name="item_viewed", properties=(PlannedProperty(name="sku", required=True),)),),
+        filters=Filters(bots=True),
+    )
+    runtime.plans.deploy(1, plan)
+    bot = {
+        "context": {"userAgent": "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"}
+    }
+    messages = [track(1, properties={"sku": "a"}), track(2), track(3, properties={"sku": "b"}, **bot)]
+    for _ in range(2):  # two sends, two loader batches
+        send(runtime, messages)
+        drain(runtime)
+    assert runtime.loader is not None
+    stats = runtime.loader.stats
+    assert (stats.received, stats.stored, stats.quarantined, stats.filtered, stats.duplicates) == (
+        6,
+        1,
+        1,
+        1,
+        3,
+    )

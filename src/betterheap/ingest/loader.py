@@ -115,7 +115,7 @@ class Loader:
                 final[(project, member)] = person
         links = [(project, member, person) for (project, member), person in final.items()]
         try:
-            stored = self.store.write_batch(
+            written = self.store.write_batch(
                 batch.table, links, (end.segment, end.offset), batch.quarantined, batch.filtered
             )
         except BaseException:
@@ -126,10 +126,10 @@ class Loader:
         self.spool.release(end)
         self.stats.batches += 1
         self.stats.received += batch.received
-        self.stats.stored += stored
-        self.stats.quarantined += len(batch.quarantined)
-        self.stats.filtered += len(batch.filtered)
-        self.stats.duplicates += batch.received - stored - len(batch.quarantined) - len(batch.filtered)
+        self.stats.stored += written.stored
+        self.stats.quarantined += written.quarantined
+        self.stats.filtered += written.filtered
+        self.stats.duplicates += batch.received - sum(written)
         return batch.received
 
     def drain(self) -> int:

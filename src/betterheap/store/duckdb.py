@@ -13,6 +13,7 @@ from sqlglot import exp
 
 from betterheap.events.model import StoredEvent
 from betterheap.store.arrow import events_table
+from betterheap.store.protocol import Written
 from betterheap.store.schema import EVENT_COLUMNS, FILTERED_COLUMNS, LATER_EVENT_COLUMNS, QUARANTINE_COLUMNS
 
 _DDL = [
@@ -47,6 +48,11 @@ _INSERT_PERSONS = "INSERT OR IGNORE INTO persons SELECT project_id, person_id, n
 _UNKNOWN_ONLY = (
     ") AS n WHERE NOT EXISTS "
     "(SELECT 1 FROM persons q WHERE q.project_id = n.project_id AND q.person_id = n.person_id)"
+)
+# Quarantined events whose uuid is not in the quarantine yet (a re-sent one replaces its row).
+_NEW_QUARANTINED = (
+    "SELECT count(*) FROM incoming_quarantine i WHERE NOT EXISTS (SELECT 1 FROM quarantine q "
+    "WHERE q.project_id = i.project_id AND q.uuid = i.uuid::UUID)"
 )
 _NEW_PERSONS = (
     _INSERT_PERSONS + "SELECT DISTINCT i.project_id, COALESCE(pdi.person_id, i.distinct_id) AS person_id "
@@ -139,7 +145,7 @@ class DuckDBStore:
         quarantined: pa.Table | None = None,
         filtered: pa.Table | None = None,
         released: Sequence[tuple[int, str]] = (),
-    ) -> int:
+    ) -> Written:
         table = events if isinstance(events, pa.Table) else events_table(events)
         with self._write_lock:
             con = self._connection
@@ -165,8 +171,10 @@ class DuckDBStore:
                     ).fetchall()
                     inserted = int(result[0][0])
                     con.unregister("incoming_events")
+                new_quarantined = new_filtered = 0
                 if quarantined is not None and len(quarantined):
                     con.register("incoming_quarantine", quarantined)
+                    new_quarantined = int(con.execute(_NEW_QUARANTINED).fetchall()[0][0])
                     names = ", ".join(f'"{name}"' for name, _ in QUARANTINE_COLUMNS)
                     casts = ", ".join(f'"{name}"::{sql_type}' for name, sql_type in QUARANTINE_COLUMNS)
                     con.execute(
@@ -177,10 +185,11 @@ class DuckDBStore:
                     con.register("incoming_filtered", filtered)
                     names = ", ".join(f'"{name}"' for name, _ in FILTERED_COLUMNS)
                     casts = ", ".join(f'"{name}"::{sql_type}' for name, sql_type in FILTERED_COLUMNS)
-                    con.execute(
+                    result = con.execute(
                         f"INSERT OR IGNORE INTO filtered_events ({names}) "
                         f"SELECT {casts} FROM incoming_filtered"
-                    )
+                    ).fetchall()
+                    new_filtered = int(result[0][0])
                     con.unregister("incoming_filtered")
                 if released:
                     con.register(
@@ -210,7 +219,7 @@ class DuckDBStore:
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
-        return inserted
+        return Written(inserted, new_quarantined, new_filtered)
 
     def checkpoint(self) -> tuple[str, int] | None:
         rows = (

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import pyarrow as pa
 from sqlglot import exp
 
 from betterheap.events.model import StoredEvent
+
+
+class Written(NamedTuple):
+    """What a batch added: events stored, and events quarantined or filtered for the first
+    time. A uuid already there (a client's retry, a replayed spool segment) counts in none,
+    so received - sum(written) is the batch's duplicates."""
+
+    stored: int
+    quarantined: int = 0
+    filtered: int = 0
 
 
 class EventStore(Protocol):
@@ -25,13 +35,13 @@ class EventStore(Protocol):
         quarantined: pa.Table | None = None,
         filtered: pa.Table | None = None,
         released: Sequence[tuple[int, str]] = (),
-    ) -> int:
+    ) -> Written:
         """Atomically store events (rows, or an Arrow table from ``store.arrow``), skipping
         uuids already stored; person links ``(project_id, distinct_id, person_id)``; the
         spool checkpoint; quarantined events (``store.arrow.quarantine_table``, replacing a
         row of the same uuid: a replay updates its reason), filtered events
         (``store.arrow.filtered_table``); and removes ``released`` (project, uuid) rows from
-        the quarantine (a replay accepted them). Returns the number of new events."""
+        the quarantine (a replay accepted them). Returns the new rows of each kind."""
         ...
 
     def checkpoint(self) -> tuple[str, int] | None:

@@ -113,7 +113,7 @@ def replay(
             released,
         )
         result.replayed += len(page)
-        result.stored += new
+        result.stored += new.stored
         result.filtered += len(shaped.filtered)
         result.still_quarantined += len(shaped.quarantined)
         if progress is not None:
