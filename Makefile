@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/betterheap demo --if-empty --events $(DEMO_EVENTS) --data-dir $(DATA)
+	$(BIN)/betterheap demo --if-empty --messy --events $(DEMO_EVENTS) --data-dir $(DATA)
 	$(BIN)/betterheap serve --data-dir $(DATA)
 
 demo: $(STAMP)
