@@ -8,7 +8,7 @@ import json
 from collections.abc import Iterable
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
@@ -481,6 +481,8 @@ def test_a_state_that_is_not_one_is_refused(broken: dict[str, object]) -> None:
 
 @settings(max_examples=60, deadline=None)
 @given(texts=st.lists(st.text(max_size=40), min_size=1, max_size=8))
+@example(texts=["²"])  # a digit to str.isdigit(), not to int()
+@example(texts=["٣", "1-٣", "3 ٤"])  # Arabic-Indic digits
 def test_any_typing_either_moves_on_or_explains(texts: list[str]) -> None:
     """Whatever is typed at whichever step, the answer is a new state or an AnswerError."""
     state = start()

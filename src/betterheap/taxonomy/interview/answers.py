@@ -73,7 +73,7 @@ def describe(options: Sequence[Option]) -> str:
 def pick_one(text: str, options: Sequence[Option]) -> str:
     """The option a person meant, by number, value, label or any word that names it."""
     answer = text.strip()
-    if answer.isdigit():
+    if answer.isascii() and answer.isdigit():  # not "²", which isdigit() but int() refuses
         index = int(answer)
         if 1 <= index <= len(options):
             return options[index - 1].value
