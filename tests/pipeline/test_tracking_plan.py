@@ -193,6 +193,28 @@ def test_emails_are_scrubbed_from_urls_and_free_text_but_not_from_pii_properties
     assert event == raw
 
 
+def test_quarantined_payloads_are_scrubbed_like_stored_events() -> None:
+    """Missing its required revenue, the order goes to the quarantine, without the e-mails."""
+    properties = {"order_id": "o1", "note": "call bob@example.org", "email": "bob@example.org", "$ip": "::1"}
+    event = incoming(
+        properties=properties,
+        context={
+            "userAgent": CHROME,
+            "ip": "203.0.113.77",
+            "page": {"url": "https://shop.example/thanks?e=bob%40example.org", "title": "Thanks"},
+        },
+    )
+    raw = copy.deepcopy(event)
+    (row,) = shape([event], {1: COMPILED}).quarantined
+    payload = orjson.loads(row["payload"])
+    assert payload["context"]["page"] == {"url": "https://shop.example/thanks?e=[email]", "title": "Thanks"}
+    assert payload["context"]["ip"] == "203.0.113.0"
+    assert payload["properties"]["note"] == "call [email]"
+    assert payload["properties"]["email"] == "bob@example.org"  # flagged PII, as on stored events
+    assert payload["properties"]["$ip"] == "::"
+    assert "bob%40" not in row["payload"] and event == raw
+
+
 def test_every_event_ends_in_exactly_one_place() -> None:
     events = [
         incoming(),

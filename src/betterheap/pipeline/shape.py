@@ -12,7 +12,7 @@ received = stored + quarantined + filtered:
 3. **enrich** — the column steps of :mod:`betterheap.pipeline.steps` (device, country,
    page, campaign, channel, revenue, elements) on the renamed, coerced event.
 4. **scrub** — e-mail addresses masked in the url columns and free-text properties; the
-   client IP truncated to its network.
+   client IP truncated to its network. Quarantined payloads are scrubbed the same way.
 
 Projects without a deployed plan pass through steps 1–2 untouched (:data:`NO_PLAN`).
 """
@@ -99,7 +99,8 @@ def shape(events: Sequence[IncomingEvent], plans: Mapping[int, CompiledPlan]) ->
         if outcome is None:
             keep.append(event)
         elif outcome.route == "quarantine":
-            batch.quarantined.append(quarantine_row(event, outcome, compiled.version))
+            raw = scrubbed_payload(event, compiled)
+            batch.quarantined.append(quarantine_row(raw, outcome, compiled.version))
             continue
         else:
             keep.append(outcome.event)
@@ -123,14 +124,47 @@ def shape(events: Sequence[IncomingEvent], plans: Mapping[int, CompiledPlan]) ->
 
 def _scrub(row: StoredEvent, compiled: CompiledPlan) -> None:
     """Mask e-mails in url columns and free text, truncate the IP (copy-on-write)."""
-    filters = compiled.plan.filters
-    properties = row["properties"]
-    copied = False
-    if filters.scrub_pii:
+    if compiled.plan.filters.scrub_pii:
         for column in URL_COLUMNS:
             value = row[column]
             if value is not None:
                 row[column] = scrub_emails(value)
+    properties = _scrubbed_properties(row["properties"], compiled)
+    if properties is not None:
+        row["properties"] = properties
+
+
+def scrubbed_payload(event: IncomingEvent, compiled: CompiledPlan) -> IncomingEvent:
+    """The raw event as the quarantine keeps it: e-mails masked and the IP truncated by the
+    same rules as stored events, so refused events are no back door for personal data.
+    Replay loses nothing by it: the plan would have scrubbed the same values on storing."""
+    if not compiled.scrubbing:
+        return event
+    filters = compiled.plan.filters
+    context = event["context"]
+    scrubbed_context = dict(context)
+    page = context.get("page")
+    if filters.scrub_pii and page.__class__ is dict:
+        scrubbed_context["page"] = {
+            key: scrub_emails(value) if value.__class__ is str else value for key, value in page.items()
+        }
+    ip = context.get("ip")
+    if filters.truncate_ip and ip.__class__ is str:
+        scrubbed_context["ip"] = truncate_ip(ip) or None
+    properties = _scrubbed_properties(event["properties"], compiled)
+    return {
+        **event,
+        "context": scrubbed_context,
+        "properties": event["properties"] if properties is None else properties,
+    }
+
+
+def _scrubbed_properties(properties: dict[str, Any], compiled: CompiledPlan) -> dict[str, Any] | None:
+    """``properties`` with e-mails masked in urls and free text (not in properties the plan
+    flags PII: those are declared and kept) and ``$ip`` truncated; None when nothing changes."""
+    filters = compiled.plan.filters
+    changed: dict[str, Any] | None = None
+    if filters.scrub_pii:
         keep = compiled.pii
         for key, value in properties.items():
             if (
@@ -140,16 +174,13 @@ def _scrub(row: StoredEvent, compiled: CompiledPlan) -> None:
             ):
                 masked = scrub_emails(value)
                 if masked != value:
-                    if not copied:
-                        properties = dict(properties)
-                        copied = True
-                    properties[key] = masked
+                    if changed is None:
+                        changed = dict(properties)
+                    changed[key] = masked
     if filters.truncate_ip:
         ip = properties.get("$ip")
         if ip.__class__ is str:
-            if not copied:
-                properties = dict(properties)
-                copied = True
-            properties["$ip"] = truncate_ip(ip) or None
-    if copied:
-        row["properties"] = properties
+            if changed is None:
+                changed = dict(properties)
+            changed["$ip"] = truncate_ip(ip) or None
+    return changed
