@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Iterable
 from concurrent.futures import Future
@@ -140,19 +141,23 @@ def _send_http(
 
 
 class _Progress:
-    """A progress line on stderr (a bar when the total is known)."""
+    """A progress line on stderr (a bar when the total is known), redrawn in place on a
+    terminal; into a log (CI, ``make run > file``) a new line every 10 seconds instead."""
 
     def __init__(self, label: str, total: int | None) -> None:
         self.label, self.total, self.done = label, total, 0
         self.started = time.monotonic()
         self._last = 0.0
+        self._terminal = sys.stderr.isatty()
+        self._every = 0.25 if self._terminal else 10.0
 
     def __enter__(self) -> _Progress:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._draw(force=True)
-        typer.echo("", err=True)
+        if self._terminal:
+            typer.echo("", err=True)
 
     def advance(self, count: int) -> None:
         self.done += count
@@ -163,7 +168,7 @@ class _Progress:
 
     def _draw(self, force: bool = False, suffix: str = "") -> None:
         now = time.monotonic()
-        if not force and now - self._last < 0.25:
+        if not force and now - self._last < self._every:
             return
         self._last = now
         rate = self.done / max(now - self.started, 1e-6)
@@ -173,7 +178,10 @@ class _Progress:
             text = f"{self.label} [{bar:<30}] {self.done:,}/~{self.total:,} ({rate:,.0f}/s)"
         else:
             text = f"{self.label} {self.done:,} ({rate:,.0f}/s)"
-        typer.echo(f"\r{text}{suffix}", err=True, nl=False)
+        if self._terminal:
+            typer.echo(f"\r{text}{suffix}", err=True, nl=False)
+        else:
+            typer.echo(f"{text}{suffix}", err=True)
 
 
 @app.command()
