@@ -10,7 +10,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from betterheap.meta.models import TrackingPlanVersion
+from betterheap.meta.models import Project, TrackingPlanVersion
 from betterheap.taxonomy.plan import TrackingPlan
 
 
@@ -35,6 +35,12 @@ def _deployed(row: TrackingPlanVersion) -> DeployedPlan:
     )
 
 
+def require_project(engine: Engine, project_id: int) -> None:
+    with Session(engine) as session:
+        if session.get(Project, project_id) is None:
+            raise ValueError(f"there is no project {project_id}; `betterheap project list` shows them")
+
+
 class PlanVersions:
     """Reads and deploys tracking plans in the metadata store."""
 
@@ -42,7 +48,9 @@ class PlanVersions:
         self._engine = engine
 
     def deploy(self, project_id: int, plan: TrackingPlan, note: str = "", author: str = "") -> DeployedPlan:
-        """Store ``plan`` as the project's next version (1, 2, ...)."""
+        """Store ``plan`` as the project's next version (1, 2, ...); ValueError when there is
+        no such project (a mistyped ``--project-id`` must not deploy to nowhere)."""
+        require_project(self._engine, project_id)
         body = orjson.dumps(plan.model_dump(mode="json")).decode()
         for _ in range(5):  # two deploys racing for the same number: the loser takes the next
             with Session(self._engine) as session:

@@ -16,6 +16,7 @@ True
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import Final, Literal
 
@@ -167,6 +168,19 @@ class Filters(_Frozen):
     scrub_pii: bool = True
     #: Keep only the network part of client IPs (the last IPv4 octet zeroed).
     truncate_ip: bool = True
+
+    @field_validator("internal_ips")
+    @classmethod
+    def _valid_networks(cls, values: tuple[str, ...]) -> tuple[str, ...]:
+        """Refused at deploy time: a bad entry would otherwise stop the pipeline later."""
+        for value in values:
+            try:
+                ipaddress.ip_network(value, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"{value!r} is not an IP address or a CIDR range such as 10.0.0.0/8"
+                ) from None
+        return values
 
 
 class Policies(_Frozen):

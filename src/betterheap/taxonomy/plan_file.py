@@ -25,7 +25,8 @@ def plan_from_yaml(text: str) -> TrackingPlan:
     except yaml.YAMLError as error:
         raise PlanFileError(f"not valid YAML: {error}") from None
     if data is None:
-        data = {}
+        # A truncated or blank file in CI must not deploy a plan that drops every event.
+        raise PlanFileError("the plan file is empty; an empty plan is written `events: []`")
     if not isinstance(data, dict):
         raise PlanFileError("a tracking plan file is a mapping with keys such as 'events' and 'policies'")
     return plan_from_dict(data)

@@ -88,7 +88,7 @@ SELECT kind, event, property, outcome, sum(events) AS events, any_value(example)
 """
 _LAST_SEEN = """
 SELECT event, max(timestamp) AS last_seen FROM events
-WHERE project_id = $project_id AND list_contains($planned, event) GROUP BY event
+WHERE project_id = $project_id AND timestamp < $ts_until AND list_contains($planned, event) GROUP BY event
 """
 _NAME_PATTERNS = f"""
 SELECT pattern, count(DISTINCT event) AS names, count(*) AS events, min(event) AS example FROM (
@@ -176,10 +176,19 @@ def quality_report(
 
 
 def _stale(store: EventStore, project_id: int, plan: TrackingPlan, until: date) -> list[Row]:
-    """Planned events not seen in the last STALE_DAYS days before ``until`` (or never)."""
+    """Planned events not seen in the STALE_DAYS days up to ``until`` (nor before), as
+    of the end of the range: what came later does not count."""
     seen = {
         row["event"]: row["last_seen"]
-        for row in _query(store, _LAST_SEEN, {"project_id": project_id, "planned": sorted(plan.event_names)})
+        for row in _query(
+            store,
+            _LAST_SEEN,
+            {
+                "project_id": project_id,
+                "planned": sorted(plan.event_names),
+                "ts_until": day_start(until + timedelta(days=1)),
+            },
+        )
     }
     cutoff = day_start(until - timedelta(days=STALE_DAYS - 1))
     stale = []

@@ -9,6 +9,7 @@ from typing import Any
 from betterheap.insights.service import resolve_range
 from betterheap.meta.plans import DeployedPlan, PlanVersions
 from betterheap.pipeline.tracking_plan import compile_plan
+from betterheap.query.actions import selector_pattern
 from betterheap.store.protocol import EventStore
 from betterheap.taxonomy.naming import to_convention
 from betterheap.taxonomy.plan import NO_PLAN, Action, TrackingPlan
@@ -32,6 +33,18 @@ def naming_problems(plan: TrackingPlan) -> list[str]:
     return problems
 
 
+def action_problems(plan: TrackingPlan) -> list[str]:
+    """Actions whose selector our matcher cannot answer (caught at deploy, not at query time)."""
+    problems = []
+    for action in plan.actions:
+        if action.selector:
+            try:
+                selector_pattern(action.selector)
+            except ValueError as error:
+                problems.append(f"action {action.name!r}: {error}")
+    return problems
+
+
 def deploy(
     plans: PlanVersions, project_id: int, plan: TrackingPlan, note: str = "", author: str = ""
 ) -> dict[str, Any]:
@@ -39,6 +52,9 @@ def deploy(
     problems = naming_problems(plan)
     if problems:
         raise ValueError("the plan breaks its naming convention:\n  " + "\n  ".join(problems))
+    problems = action_problems(plan)
+    if problems:
+        raise ValueError("the plan has actions that cannot be matched:\n  " + "\n  ".join(problems))
     _, before = current(plans, project_id)
     changes = diff_plans(before, plan)
     if plans.current(project_id) is not None and not changes:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from sqlglot import exp
 
 from betterheap.meta.models import SetupSession
-from betterheap.meta.plans import PlanVersions
+from betterheap.meta.plans import PlanVersions, require_project
 from betterheap.store.protocol import EventStore
 from betterheap.taxonomy import interview
 from betterheap.taxonomy.learn import (
@@ -111,6 +111,8 @@ class SetupSessions:
         self._engine = engine
 
     def save(self, project_id: int, state: interview.Interview, session_id: str | None = None) -> str:
+        if session_id is None:
+            require_project(self._engine, project_id)
         session_id = session_id or secrets.token_urlsafe(16)
         body = orjson.dumps(state.to_dict()).decode()
         with Session(self._engine) as session:

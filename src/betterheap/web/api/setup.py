@@ -22,7 +22,10 @@ def _sessions(runtime: RuntimeDep) -> setup.SetupSessions:
 @router.post("/sessions")
 def start_session(runtime: RuntimeDep, project_id: Annotated[int, Query(ge=1)] = 1) -> dict[str, Any]:
     """Start an interview; answers with the session id and the first question."""
-    return setup.start(runtime.store, _sessions(runtime), project_id)
+    try:
+        return setup.start(runtime.store, _sessions(runtime), project_id)
+    except ValueError as error:
+        raise HTTPException(404, str(error)) from error
 
 
 @router.get("/sessions/{session_id}")
