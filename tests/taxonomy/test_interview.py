@@ -23,8 +23,10 @@ from betterheap.taxonomy.interview import (
     start,
 )
 from betterheap.taxonomy.interview.answers import object_action
+from betterheap.taxonomy.naming import to_convention
 from betterheap.taxonomy.plan import PlannedEvent, TrackingPlan
 from betterheap.taxonomy.templates import TEMPLATES
+from betterheap.tracking_plan.service import naming_problems
 
 SHOP_ANSWERS = (
     "online store",
@@ -323,13 +325,13 @@ def test_more_refinements() -> None:
     )
     plan = state.plan
     assert plan is not None
-    assert event(state, "signed_up").property("email") is None
+    assert event(state, "signedUp").property("email") is None
     assert not any(e.property("coupon") for e in plan.events)
     assert "utm_source" in {p.name for p in plan.common_properties}
-    assert "wishlist_cleared" in plan.event_names
-    quantity = event(state, "product_added").property("quantity")
+    assert "wishlistCleared" in plan.event_names  # every event renamed with the convention
+    quantity = event(state, "productAdded").property("quantity")
     assert quantity is not None and quantity.required and quantity.allowed == (1, 2, 3)
-    assert allowed(state, "signed_up", "role") == ()
+    assert allowed(state, "signedUp", "role") == ()
     assert plan.naming == "camelCase"
     assert "phone" not in plan.pii_properties()
     assert "camelCase" in state.note or "not personal" in state.note
@@ -495,3 +497,25 @@ def test_any_typing_either_moves_on_or_explains(texts: list[str]) -> None:
                 assert str(error)
             if state.done:
                 break
+
+
+@pytest.mark.parametrize("style", ["camelCase", "PascalCase", "Title Case", "snake_case"])
+def test_a_naming_change_renames_the_events_so_the_plan_can_be_deployed(style: str) -> None:
+    state = run(["use " + style + " naming", "add event playlist shared", "approve"], at_review())
+    plan = state.approved_plan
+    assert plan is not None and plan.naming == style
+    assert naming_problems(plan) == []
+    completed = to_convention("order_completed", style)
+    assert plan.event(completed) is not None
+    assert style == "snake_case" or "order_completed" in plan.event(completed).aliases  # type: ignore[union-attr]
+    assert to_convention("playlist_shared", style) in plan.event_names
+
+
+def test_a_single_name_against_the_convention_is_refused_with_the_way_forward() -> None:
+    state = at_review()
+    with pytest.raises(
+        AnswerError, match=r"does not follow the plan's snake_case naming: call it product_seen"
+    ):
+        answer(state, "rename product_viewed to ProductSeen")
+    with pytest.raises(AnswerError, match=r"use (camel|pascal) naming"):
+        answer(state, "add event PlaylistShared")

@@ -25,6 +25,7 @@ from typing import Final, TypeVar
 from pydantic import ValidationError
 
 from betterheap.taxonomy.interview.answers import AnswerError, closest, normalize, snake, split_list
+from betterheap.taxonomy.naming import to_convention
 from betterheap.taxonomy.plan import (
     NamingConvention,
     PlannedEvent,
@@ -194,6 +195,26 @@ def _new_name(said: str) -> str:
     return token if len(token.split()) == 1 else snake(token)
 
 
+def _new_event_name(plan: TrackingPlan, said: str) -> str:
+    """An event name for the plan: words typed are put in its naming convention; a single
+    name typed against it is refused (deploying would refuse it), saying how to proceed."""
+    typed = _new_name(said)
+    _checked(lambda: PlannedEvent(name=typed))  # "9lives" is no name in any convention
+    name = to_convention(typed, plan.naming)
+    if name != typed and len(_token(said).split()) == 1:
+        style = next(
+            (
+                key
+                for key, value in NAMINGS.items()
+                if value != plan.naming and to_convention(typed, value) == typed
+            ),
+            None,
+        )
+        hint = f' or say "use {style} naming" first' if style else ""
+        raise AnswerError(f"{typed} does not follow the plan's {plan.naming} naming: call it {name}{hint}.")
+    return name
+
+
 def _checked(make: Callable[[], T]) -> T:
     """Run a change, turning the plan's own validation errors into messages for the person."""
     try:
@@ -267,6 +288,7 @@ def _rename(plan: TrackingPlan, match: re.Match[str]) -> Change:
     old, new, on = match["old"], _new_name(match["new"]), match["on"]
     event = None if match["kind"] == "property" or on else _find_event(plan, old)
     if event is not None:
+        new = _new_event_name(plan, match["new"])
         if new in plan.event_names or plan.action(new):
             raise AnswerError(f"There is already an event called {new!r}.")
         owner = next((e.name for e in plan.events if new in e.aliases and e.name != event), None)
@@ -314,7 +336,7 @@ def _drop(plan: TrackingPlan, match: re.Match[str]) -> Change:
 
 
 def _add_event(plan: TrackingPlan, match: re.Match[str]) -> Change:
-    name = _new_name(match["name"])
+    name = _new_event_name(plan, match["name"])
     if name in plan.event_names or plan.action(name):
         raise AnswerError(f"{name} is already in the plan.")
     owner = next((e.name for e in plan.events if name in e.aliases), None)
@@ -408,9 +430,19 @@ def _allow(plan: TrackingPlan, match: re.Match[str]) -> Change:
 
 
 def _naming(plan: TrackingPlan, match: re.Match[str]) -> Change:
+    """Every event renamed to the convention now (the plan would not deploy otherwise); the
+    previous names stay aliases, so events already sent under them still land."""
     naming = NAMINGS[match["style"].lower()]
-    note = f"Names will follow {naming}; events are renamed to it when the plan is deployed."
-    return Change(plan.model_copy(update={"naming": naming}), note)
+    events = []
+    for event in plan.events:
+        name = to_convention(event.name, naming)
+        aliases = tuple(a for a in dict.fromkeys((event.name, *event.aliases)) if a != name)
+        events.append(event.model_copy(update={"name": name, "aliases": aliases}))
+    renamed = sum(1 for before, after in zip(plan.events, events, strict=True) if before.name != after.name)
+    note = f"Names follow {naming} now; {renamed} events renamed, their old names kept as aliases."
+    return Change(
+        _checked(lambda: TrackingPlan(**{**plan.model_dump(), "naming": naming, "events": events})), note
+    )
 
 
 def _show(plan: TrackingPlan, match: re.Match[str]) -> Change:
