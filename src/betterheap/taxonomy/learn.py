@@ -428,3 +428,45 @@ def learned_plan(
             )
         )
     return plan.model_copy(update={"events": tuple(events.values()), "actions": tuple(actions)})
+
+
+def kept_from(plan: TrackingPlan, deployed: TrackingPlan) -> TrackingPlan:
+    """A proposal that keeps what the deployed plan has and the interview never asks about,
+    so approving it does not silently throw work away:
+
+    - events of the deployed plan the proposal has under no name nor alias (events the team
+      added by hand), with their properties;
+    - its actions not named in the proposal;
+    - its internal traffic rules (IPs and hosts), merged with the proposal's.
+
+    The person sees them in the review and can drop them there.
+
+    >>> from betterheap.taxonomy.plan import Action, Filters, PlannedEvent
+    >>> deployed = TrackingPlan(
+    ...     events=(PlannedEvent(name="search_performed"), PlannedEvent(name="order_completed")),
+    ...     actions=(Action(name="buy_clicked", selector="button.buy"),),
+    ...     filters=Filters(internal_ips=("10.0.0.0/8",)))
+    >>> proposal = TrackingPlan(events=(PlannedEvent(name="order_completed"),))
+    >>> kept = kept_from(proposal, deployed)
+    >>> sorted(kept.event_names), [a.name for a in kept.actions], kept.filters.internal_ips
+    (['order_completed', 'search_performed'], ['buy_clicked'], ('10.0.0.0/8',))
+    """
+    known = set(plan.event_names) | {alias for event in plan.events for alias in event.aliases}
+    action_names = {action.name for action in plan.actions}
+    events = (
+        *plan.events,
+        *(e for e in deployed.events if e.name not in known and e.name not in action_names),
+    )
+    names = {event.name for event in events}
+    actions = (*plan.actions, *(a for a in deployed.actions if a.name not in action_names | names))
+    filters = plan.filters.model_copy(
+        update={
+            "internal_ips": tuple(
+                dict.fromkeys((*plan.filters.internal_ips, *deployed.filters.internal_ips))
+            ),
+            "internal_hosts": tuple(
+                dict.fromkeys((*plan.filters.internal_hosts, *deployed.filters.internal_hosts))
+            ),
+        }
+    )
+    return plan.model_copy(update={"events": events, "actions": actions, "filters": filters})

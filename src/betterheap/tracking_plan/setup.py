@@ -25,14 +25,17 @@ from betterheap.meta.models import SetupSession
 from betterheap.meta.plans import PlanVersions, require_project
 from betterheap.store.protocol import EventStore
 from betterheap.taxonomy import interview
+from betterheap.taxonomy.interview import Learn
 from betterheap.taxonomy.learn import (
     ObservedClick,
     ObservedName,
     group_variants,
+    kept_from,
     learned_plan,
     propose_click_events,
 )
 from betterheap.taxonomy.plan import TrackingPlan
+from betterheap.taxonomy.plan_file import diff_plans
 from betterheap.tracking_plan import service
 
 _NAMES: Final = """
@@ -166,13 +169,29 @@ def answer(
     if state.done:
         raise ValueError("this interview is finished; start a new one to change the plan again")
     observed = observe(store, project_id)
-    state = interview.answer(state, text, observed.learn if observed.names or observed.clicks else None)
+    deployed = plans.current(project_id)
+    learn: Learn | None = observed.learn if observed.names or observed.clicks else None
+    if deployed is not None:
+        learn = _keeping(deployed.plan, learn)
+    state = interview.answer(state, text, learn)
     extra: dict[str, Any] = {}
     approved = state.approved_plan
     if approved is not None:
         extra["deployed"] = service.deploy(plans, project_id, approved, "approved in the setup assistant")
+    elif deployed is not None and state.plan is not None and interview.question(state).preview is not None:
+        # At the review: what approving would change in the plan in force.
+        extra["replaces"] = {"version": deployed.version, "changes": diff_plans(deployed.plan, state.plan)}
     sessions.save(project_id, state, session_id)
     return _turn(session_id, project_id, state, extra)
+
+
+def _keeping(deployed: TrackingPlan, learn: Learn | None) -> Learn:
+    """Learning that also keeps the deployed plan's own events, actions and internal rules."""
+
+    def keep(plan: TrackingPlan) -> TrackingPlan:
+        return kept_from(learn(plan) if learn is not None else plan, deployed)
+
+    return keep
 
 
 def show(sessions: SetupSessions, session_id: str) -> dict[str, Any]:
@@ -188,6 +207,18 @@ def render_question(turn: dict[str, Any]) -> str:
         lines.append(q["note"])
     if turn.get("preview_text"):
         lines.append(turn["preview_text"])
+    replaces = turn.get("replaces")
+    if replaces:
+        changes = replaces["changes"]
+        lines.append(f"Approving replaces tracking plan version {replaces['version']}; compared with it:")
+        lines.extend(f"  {change}" for change in changes[:20])
+        if len(changes) > 20:
+            lines.append(
+                f"  ... and {len(changes) - 20} more (`betterheap plan diff` after approving shows all)"
+            )
+        if not changes:
+            lines.append("  no changes")
+        lines.append("")
     lines.append(q["text"])
     for number, (_, label) in enumerate(q.get("options") or [], start=1):
         lines.append(f"  {number}. {label}")
