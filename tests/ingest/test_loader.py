@@ -343,3 +343,41 @@ def test_a_resent_quarantined_or_filtered_event_counts_as_a_duplicate(runtime: R
         1,
         3,
     )
+
+
+def test_a_retry_routed_differently_after_a_plan_change_leaves_one_row(runtime: Runtime) -> None:
+    """Each uuid is in one place: the events, the quarantine or the filtered counts."""
+    assert runtime.plans is not None
+
+    def deploy(required: bool, internal: tuple[str, ...] = ()) -> None:
+        sku = PlannedProperty(name="sku", required=required)
+        plan = TrackingPlan(
+            events=(PlannedEvent(name="item_viewed", properties=(sku,)),),
+            filters=Filters(internal_ips=internal),
+        )
+        runtime.plans.deploy(1, plan)  # type: ignore[union-attr]
+
+    def where() -> list[tuple[str, int]]:
+        return [
+            (table, int(runtime.store.query_sql(f"SELECT count(*) AS n FROM {table}")[0]["n"]))
+            for table in ("events", "quarantine", "filtered_events")
+        ]
+
+    staff = {"context": {"ip": "10.1.2.3"}}
+    deploy(required=True, internal=("10.0.0.0/8",))
+    send(runtime, [track(1), track(2, properties={"sku": "a"}), track(3, properties={"sku": "b"}, **staff)])
+    drain(runtime)
+    assert where() == [("events", 1), ("quarantine", 1), ("filtered_events", 1)]
+
+    deploy(required=False)  # sku optional, no internal network: all three would be stored now
+    send(runtime, [track(1), track(3, properties={"sku": "b"}, **staff)])
+    drain(runtime)
+    assert where() == [("events", 3), ("quarantine", 0), ("filtered_events", 0)]
+
+    deploy(required=True, internal=("10.0.0.0/8",))  # stricter again: retries stay stored
+    send(runtime, [track(1), track(2, properties={"sku": "a"}), track(3, properties={"sku": "b"}, **staff)])
+    drain(runtime)
+    assert where() == [("events", 3), ("quarantine", 0), ("filtered_events", 0)]
+    assert runtime.loader is not None
+    stats = runtime.loader.stats
+    assert stats.received == stats.stored + stats.quarantined + stats.filtered + stats.duplicates

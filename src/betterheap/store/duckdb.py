@@ -49,10 +49,24 @@ _UNKNOWN_ONLY = (
     ") AS n WHERE NOT EXISTS "
     "(SELECT 1 FROM persons q WHERE q.project_id = n.project_id AND q.person_id = n.person_id)"
 )
+# One row per event across events, quarantine and filtered_events, whatever the plan said
+# when each copy arrived (a retry sent after a plan change is routed anew):
+# - a quarantined or filtered event already stored is a duplicate. A retry has the same
+#   timestamp as its original, and matching on it lets DuckDB skip row groups of other days,
+#   so this probe does not scan the whole events table;
+# - an event stored now leaves the quarantine and the filtered counts it was in.
+_NOT_STORED = (
+    " WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.project_id = i.project_id"
+    " AND e.timestamp = i.timestamp AND e.uuid = i.uuid::UUID)"
+)
+_RELEASE_STORED = (
+    "DELETE FROM {table} t USING incoming_events i "
+    "WHERE t.project_id = i.project_id AND t.uuid = i.uuid::UUID"
+)
 # Quarantined events whose uuid is not in the quarantine yet (a re-sent one replaces its row).
 _NEW_QUARANTINED = (
-    "SELECT count(*) FROM incoming_quarantine i WHERE NOT EXISTS (SELECT 1 FROM quarantine q "
-    "WHERE q.project_id = i.project_id AND q.uuid = i.uuid::UUID)"
+    "SELECT count(*) FROM incoming_quarantine i" + _NOT_STORED + " AND NOT EXISTS (SELECT 1 FROM "
+    "quarantine q WHERE q.project_id = i.project_id AND q.uuid = i.uuid::UUID)"
 )
 _NEW_PERSONS = (
     _INSERT_PERSONS + "SELECT DISTINCT i.project_id, COALESCE(pdi.person_id, i.distinct_id) AS person_id "
@@ -170,24 +184,28 @@ class DuckDBStore:
                         f"SELECT {casts}, p.person_key FROM incoming_events i {_PERSON_OF_EVENT}"
                     ).fetchall()
                     inserted = int(result[0][0])
+                    if inserted:
+                        con.execute(_RELEASE_STORED.format(table="quarantine"))
+                        con.execute(_RELEASE_STORED.format(table="filtered_events"))
                     con.unregister("incoming_events")
                 new_quarantined = new_filtered = 0
                 if quarantined is not None and len(quarantined):
                     con.register("incoming_quarantine", quarantined)
                     new_quarantined = int(con.execute(_NEW_QUARANTINED).fetchall()[0][0])
                     names = ", ".join(f'"{name}"' for name, _ in QUARANTINE_COLUMNS)
-                    casts = ", ".join(f'"{name}"::{sql_type}' for name, sql_type in QUARANTINE_COLUMNS)
+                    casts = ", ".join(f'i."{name}"::{sql_type}' for name, sql_type in QUARANTINE_COLUMNS)
                     con.execute(
-                        f"INSERT OR REPLACE INTO quarantine ({names}) SELECT {casts} FROM incoming_quarantine"
+                        f"INSERT OR REPLACE INTO quarantine ({names}) "
+                        f"SELECT {casts} FROM incoming_quarantine i" + _NOT_STORED
                     )
                     con.unregister("incoming_quarantine")
                 if filtered is not None and len(filtered):
                     con.register("incoming_filtered", filtered)
                     names = ", ".join(f'"{name}"' for name, _ in FILTERED_COLUMNS)
-                    casts = ", ".join(f'"{name}"::{sql_type}' for name, sql_type in FILTERED_COLUMNS)
+                    casts = ", ".join(f'i."{name}"::{sql_type}' for name, sql_type in FILTERED_COLUMNS)
                     result = con.execute(
                         f"INSERT OR IGNORE INTO filtered_events ({names}) "
-                        f"SELECT {casts} FROM incoming_filtered"
+                        f"SELECT {casts} FROM incoming_filtered i" + _NOT_STORED
                     ).fetchall()
                     new_filtered = int(result[0][0])
                     con.unregister("incoming_filtered")

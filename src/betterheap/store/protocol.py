@@ -41,7 +41,9 @@ class EventStore(Protocol):
         spool checkpoint; quarantined events (``store.arrow.quarantine_table``, replacing a
         row of the same uuid: a replay updates its reason), filtered events
         (``store.arrow.filtered_table``); and removes ``released`` (project, uuid) rows from
-        the quarantine (a replay accepted them). Returns the new rows of each kind."""
+        the quarantine (a replay accepted them). A uuid is kept in one place only: a
+        quarantined or filtered event already stored is a duplicate, and an event stored
+        leaves the quarantine and the filtered counts. Returns the new rows of each kind."""
         ...
 
     def checkpoint(self) -> tuple[str, int] | None:
