@@ -79,6 +79,9 @@ def test_bad_options_get_clear_errors(data_dir: Path) -> None:
     assert bad_date.returncode == 2 and "--from must be a date" in bad_date.stderr
     bad_window = cli(data_dir, "funnel", "a", "b", "--window", "fortnight", check=False)
     assert bad_window.returncode == 2 and "window" in bad_window.stderr.lower()
+    for command in (["plan", "versions"], ["quarantine", "list"], ["quarantine", "summary"]):
+        xml = cli(data_dir, *command, "--format", "xml", check=False)
+        assert xml.returncode == 2 and "--format must be table, json or csv" in xml.stderr
 
 
 @pytest.mark.slow

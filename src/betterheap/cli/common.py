@@ -58,6 +58,7 @@ def _parse_day(value: str | None, option: str) -> date | None:
 
 
 def _print_rows(rows: list[dict[str, Any]], fmt: str) -> None:
+    _check_format(fmt)
     if fmt == "json":
         sys.stdout.write(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode() + "\n")
         return
