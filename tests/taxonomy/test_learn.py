@@ -20,7 +20,7 @@ from betterheap.taxonomy.learn import (
     propose_click_events,
     stable_selector,
 )
-from betterheap.taxonomy.naming import NameResolver
+from betterheap.taxonomy.naming import NameResolver, to_convention
 from betterheap.taxonomy.plan import Action, PlannedEvent, TrackingPlan
 
 SHOP = TrackingPlan(
@@ -387,3 +387,14 @@ def test_an_alias_of_another_event_is_not_taken() -> None:
     assert learned.event("logged_in") == PlannedEvent(name="logged_in", aliases=("session_started",))
     assert learned.event("signed_up") == plan.event("signed_up")
     assert TrackingPlan.model_validate(learned.model_dump()) == learned
+
+
+def test_names_with_an_id_in_them_are_not_proposed_as_events() -> None:
+    seen = observed(
+        *((f"viewed_product_{n}", 5) for n in (101986, 100025, 100522, 7)),
+        ("v2_checkout_opened", 9),  # one name with a digit is a name, not an id
+        ("gift_wrapped", 4),
+    )
+    plan = learned_plan(SHOP, group_variants(seen, SHOP), [], min_count=2)
+    added = set(plan.event_names) - set(SHOP.event_names)
+    assert added == {to_convention("v2_checkout_opened", "snake_case"), "gift_wrapped"}

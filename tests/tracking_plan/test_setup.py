@@ -12,6 +12,7 @@ from betterheap.runtime import Runtime, open_runtime
 from betterheap.settings import Settings
 from betterheap.taxonomy.plan import Action, Filters, PlannedEvent, TrackingPlan
 from betterheap.tracking_plan import service, setup
+from factories import stored_event
 
 DEPLOYED = TrackingPlan(
     product_kind="ecommerce",
@@ -56,3 +57,26 @@ def test_a_session_for_a_project_that_does_not_exist_is_refused(runtime: Runtime
     assert runtime.projects is not None
     with pytest.raises(ValueError, match="no project 9"):
         setup.start(runtime.store, setup.SetupSessions(runtime.projects.engine), 9)
+
+
+CART = 'form.cart:nth-child="2"nth-of-type="1"'
+BUY = 'button.btn.buy:text="Buy now"nth-child="1"nth-of-type="1";' + CART
+SAVE = 'button.save-for-later:text="Save for later"nth-child="2"nth-of-type="2";' + CART
+
+
+def test_clicks_a_deployed_action_already_counts_get_no_second_name(runtime: Runtime) -> None:
+    assert runtime.plans is not None and runtime.projects is not None
+    service.deploy(runtime.plans, 1, DEPLOYED)
+    clicks = [
+        stored_event("$autocapture", f"u{i}", f"2026-11-0{1 + i % 5}T10:00:00", elements_chain=chain)
+        for chain in (BUY, SAVE)
+        for i in range(30)
+    ]
+    runtime.store.write_batch(clicks, [], None)
+    sessions = setup.SetupSessions(runtime.projects.engine)
+    turn = setup.start(runtime.store, sessions, 1)
+    for text in ("online store", "all", "", "", "", "approve"):
+        turn = setup.answer(runtime.store, runtime.plans, sessions, turn["session_id"], text)
+    _, plan = service.current(runtime.plans, 1)
+    assert [a.name for a in plan.actions if "buy" in (a.selector or "")] == ["buy_clicked"]
+    assert any("save-for-later" in (a.selector or "") for a in plan.actions)

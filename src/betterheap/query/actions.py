@@ -200,6 +200,26 @@ def text_pattern(text: str) -> str:
     return f"^{_element_pattern(None, (), (condition,))}{_END}"
 
 
+def matches_click(action: Action, elements_chain: str, url: str | None = None) -> bool:
+    """Whether one auto-captured click satisfies ``action``, in Python, with the same
+    patterns the SQL uses (for proposals and debuggers that hold a click, not a table).
+
+    >>> buy = Action(name="buy_clicked", selector="button.buy", text="Buy", url="https://shop.example/*")
+    >>> matches_click(buy, 'button.buy:text="Buy";form', "https://shop.example/cart")
+    True
+    >>> matches_click(buy, 'button.buy:text="Buy";form', "https://other.example/")
+    False
+    """
+    if action.selector and re.search(selector_pattern(action.selector), elements_chain) is None:
+        return False
+    if action.text and re.search(text_pattern(action.text), elements_chain) is None:
+        return False
+    if action.url:
+        wildcard = ".*".join(re.escape(part) for part in action.url.strip().split("*"))
+        return url is not None and re.fullmatch(wildcard, url) is not None
+    return True
+
+
 def url_like(url: str) -> str:
     r"""A LIKE pattern (escape character ``\``) for an action's URL: ``*`` matches any run
     of characters, everything else (``%`` and ``_`` included) only itself.

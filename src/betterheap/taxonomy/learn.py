@@ -11,7 +11,8 @@ owner to review. Pure: the caller queries the store and decides what to deploy.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -367,6 +368,23 @@ _KNOWN: Final = frozenset({"exact", "alias", "convention", "variant"})
 # --- the learned plan -----------------------------------------------------------------------
 
 
+#: Names that differ only by a number or an id (``viewed_product_101986``,
+#: ``viewed_product_2``...) are one event with the id in its name: from this many names
+#: of one shape on, none is proposed as an event (the quality report lists the shape).
+DYNAMIC_NAMES: Final = 3
+_ID: Final = re.compile(r"[0-9]+|[0-9a-f]{8,}")
+
+
+def dynamic_shapes(names: Iterable[str]) -> set[str]:
+    """Shapes (ids replaced by ``#``) shared by at least DYNAMIC_NAMES distinct names.
+
+    >>> sorted(dynamic_shapes(["viewed_product_1", "viewed_product_22", "viewed_product_3", "v2_signup"]))
+    ['viewed_product_#']
+    """
+    counts = Counter(_ID.sub("#", name) for name in set(names))
+    return {shape for shape, count in counts.items() if count >= DYNAMIC_NAMES and "#" in shape}
+
+
 def learned_plan(
     plan: TrackingPlan, groups: Sequence[NameGroup], clicks: Sequence[ClickProposal], min_count: int = 1
 ) -> TrackingPlan:
@@ -376,7 +394,8 @@ def learned_plan(
       resolve to that event (after the aliases listed, in order, without repeats).
     - A group of no planned event with at least ``min_count`` events becomes a planned
       event named by the group, described "Seen N times as: a, b" and aliased by its other
-      names. A group whose name is not a valid event name (``2_fa_enabled``, non-ASCII) is
+      names — unless its name is one of many of the same shape (:func:`dynamic_shapes`).
+      A group whose name is not a valid event name (``2_fa_enabled``, non-ASCII) is
       left out; one whose name the plan already has adds aliases as above, which makes
       learning twice from the same groups a no-op.
     - Each click proposal becomes an :class:`Action` unless the plan has the name.
@@ -399,6 +418,7 @@ def learned_plan(
         if fresh:
             events[event_name] = event.model_copy(update={"aliases": (*event.aliases, *fresh)})
 
+    dynamic = dynamic_shapes(group.canonical for group in groups if not group.planned)
     for group in groups:
         names = [variant.name for variant in group.variants if not variant.name.startswith(RESERVED_PREFIX)]
         if group.canonical in events:
@@ -406,6 +426,8 @@ def learned_plan(
             add_aliases(event, [name for name in names if resolver.resolve(name)[0] != event])
         elif not group.planned and group.count >= min_count:
             if not NAME.match(group.canonical) or group.canonical in action_names | claimed.keys():
+                continue
+            if _ID.sub("#", group.canonical) in dynamic:
                 continue
             seen_as = ", ".join(variant.name for variant in group.variants)
             events[group.canonical] = PlannedEvent(

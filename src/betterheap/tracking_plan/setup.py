@@ -23,6 +23,7 @@ from sqlglot import exp
 
 from betterheap.meta.models import SetupSession
 from betterheap.meta.plans import PlanVersions, require_project
+from betterheap.query.actions import matches_click
 from betterheap.store.protocol import EventStore
 from betterheap.taxonomy import interview
 from betterheap.taxonomy.interview import Learn
@@ -71,7 +72,13 @@ class Observed:
 
     def learn(self, plan: TrackingPlan) -> TrackingPlan:
         groups = group_variants(self.names, plan)
-        clicks = propose_click_events(self.clicks, plan)
+        # Clicks the plan's actions already count need no second name.
+        unnamed = [
+            click
+            for click in self.clicks
+            if not any(matches_click(action, click.elements_chain, click.url) for action in plan.actions)
+        ]
+        clicks = propose_click_events(unnamed, plan)
         return learned_plan(plan, groups, clicks, min_count=2)
 
 
@@ -189,7 +196,8 @@ def _keeping(deployed: TrackingPlan, learn: Learn | None) -> Learn:
     """Learning that also keeps the deployed plan's own events, actions and internal rules."""
 
     def keep(plan: TrackingPlan) -> TrackingPlan:
-        return kept_from(learn(plan) if learn is not None else plan, deployed)
+        kept = kept_from(plan, deployed)  # first, so learning sees the deployed actions
+        return learn(kept) if learn is not None else kept
 
     return keep
 
