@@ -16,13 +16,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any, Final, cast
 
-import orjson
 import sqlglot
 from sqlglot import exp
 
 from betterheap.query.build import day_start
 from betterheap.query.ir import DateRange
 from betterheap.store.protocol import EventStore
+from betterheap.taxonomy.naming import NameResolver
 from betterheap.taxonomy.plan import NO_PLAN, TrackingPlan
 
 Row = dict[str, Any]
@@ -82,8 +82,9 @@ SELECT kind, event, property, outcome, sum(events) AS events, any_value(example)
   FROM events, unnest(from_json(violations, '["json"]')) AS t(v)
   WHERE {_RANGE} AND violations IS NOT NULL GROUP BY ALL
   UNION ALL
-  SELECT reason, {_FOLDED}, NULL, 'quarantined', count(*), any_value(violations)
-  FROM quarantine WHERE {_RANGE} GROUP BY ALL
+  SELECT v ->> 'kind', {_FOLDED}, v ->> 'property', 'quarantined', count(*), any_value(v ->> 'detail')
+  FROM quarantine, unnest(from_json(violations, '["json"]')) AS t(v)
+  WHERE {_RANGE} AND v ->> 'kind' = reason GROUP BY ALL
 ) GROUP BY ALL ORDER BY events DESC, kind, event LIMIT $top
 """
 _LAST_SEEN = """
@@ -136,12 +137,7 @@ def quality_report(
     checked = kept + held
     exploding = _query(store, _NAME_PATTERNS, params | {"exploding": EXPLODING_NAMES, "top": TOP})
     params["exploding_patterns"] = [row["pattern"] for row in exploding]
-    violations = _query(store, _VIOLATIONS, params | {"top": TOP})
-    for row in violations:
-        if row["outcome"] == "quarantined" and row["example"]:
-            found = orjson.loads(row["example"])
-            row["property"] = found[0].get("property") if found else None
-            row["example"] = "; ".join(v["detail"] for v in found)
+    violations = _by_planned_name(_query(store, _VIOLATIONS, params | {"top": 3 * TOP}), plan)[:TOP]
     report: dict[str, Any] = {
         "project_id": project_id,
         "date_from": days.date_from.isoformat(),
@@ -173,6 +169,24 @@ def quality_report(
         "exploding_names": exploding,
     }
     return report
+
+
+def _by_planned_name(rows: list[Row], plan: TrackingPlan) -> list[Row]:
+    """Violations grouped under the planned name: stored events carry it already, the
+    quarantine keeps the name as sent ("Order Completed" is order_completed)."""
+    resolver = NameResolver(plan)
+    merged: dict[tuple[Any, ...], Row] = {}
+    for row in rows:
+        if row["outcome"] == "quarantined" and row["event"] is not None:
+            name, match = resolver.resolve(row["event"])
+            if match != "unplanned":
+                row = {**row, "event": name}
+        key = (row["kind"], row["event"], row["property"], row["outcome"])
+        if key in merged:
+            merged[key]["events"] += row["events"]
+        else:
+            merged[key] = dict(row)
+    return sorted(merged.values(), key=lambda r: (-r["events"], r["kind"], r["event"] or ""))
 
 
 def _stale(store: EventStore, project_id: int, plan: TrackingPlan, until: date) -> list[Row]:
