@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Query
 
 from betterheap.insights import service
 from betterheap.tracking_plan import service as plan_service
-from betterheap.web.deps import RuntimeDep
+from betterheap.web.deps import FromDate, ProjectId, RuntimeDep, ToDate, answer
 
 router = APIRouter(prefix="/api", tags=["insights"])
-
-T = TypeVar("T")
-FromDate = Annotated[date | None, Query(alias="from")]
-ToDate = Annotated[date | None, Query(alias="to")]
-ProjectId = Annotated[int, Query(ge=1)]
-
-
-def _answer(call: Callable[[], T]) -> T:
-    try:
-        return call()
-    except ValueError as error:
-        raise HTTPException(status_code=400, detail=str(error)) from error
 
 
 @router.get("/metrics")
@@ -41,7 +27,7 @@ def get_metric(
     breakdown: str | None = None,
     project_id: ProjectId = 1,
 ) -> list[dict[str, Any]]:
-    return _answer(lambda: service.metric(runtime.store, project_id, name, date_from, date_to, breakdown))
+    return answer(lambda: service.metric(runtime.store, project_id, name, date_from, date_to, breakdown))
 
 
 @router.get("/trends")
@@ -56,7 +42,7 @@ def get_trend(
     breakdown: str | None = None,
     project_id: ProjectId = 1,
 ) -> list[dict[str, Any]]:
-    return _answer(
+    return answer(
         lambda: service.trend(
             runtime.store,
             project_id,
@@ -83,7 +69,7 @@ def get_funnel(
     first_day: bool = False,
     project_id: ProjectId = 1,
 ) -> list[dict[str, Any]]:
-    return _answer(
+    return answer(
         lambda: service.funnel(
             runtime.store,
             project_id,
@@ -110,7 +96,7 @@ def get_retention(
     by_first_day_funnel: Annotated[list[str] | None, Query()] = None,
     project_id: ProjectId = 1,
 ) -> list[dict[str, Any]]:
-    return _answer(
+    return answer(
         lambda: service.retention(
             runtime.store,
             project_id,

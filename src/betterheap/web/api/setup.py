@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, HTTPException, Query
+from fastapi import APIRouter, Body, HTTPException
 
 from betterheap.taxonomy.interview import AnswerError
 from betterheap.tracking_plan import setup
-from betterheap.web.deps import RuntimeDep
+from betterheap.web.deps import ProjectId, RuntimeDep
 
 router = APIRouter(prefix="/api/setup", tags=["setup assistant"])
 
@@ -20,7 +20,7 @@ def _sessions(runtime: RuntimeDep) -> setup.SetupSessions:
 
 
 @router.post("/sessions")
-def start_session(runtime: RuntimeDep, project_id: Annotated[int, Query(ge=1)] = 1) -> dict[str, Any]:
+def start_session(runtime: RuntimeDep, project_id: ProjectId = 1) -> dict[str, Any]:
     """Start an interview; answers with the session id and the first question."""
     try:
         return setup.start(runtime.store, _sessions(runtime), project_id)
@@ -53,7 +53,7 @@ def answer(runtime: RuntimeDep, session_id: str, body: Annotated[dict[str, Any],
 
 
 @router.get("/proposals")
-def proposals(runtime: RuntimeDep, project_id: Annotated[int, Query(ge=1)] = 1) -> dict[str, Any]:
+def proposals(runtime: RuntimeDep, project_id: ProjectId = 1) -> dict[str, Any]:
     """What the current plan would learn from events already received: name variants
     grouped under canonical events, and named actions for frequent auto-captured clicks."""
     assert runtime.plans is not None

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, HTTPException, Query
 
@@ -12,19 +10,9 @@ from betterheap.meta.plans import PlanVersions
 from betterheap.taxonomy.plan import TrackingPlan
 from betterheap.taxonomy.plan_file import PlanFileError, plan_from_dict, plan_from_yaml
 from betterheap.tracking_plan import quarantine, service
-from betterheap.web.deps import RuntimeDep
+from betterheap.web.deps import FromDate, ProjectId, RuntimeDep, ToDate, answer
 
 router = APIRouter(prefix="/api", tags=["tracking plan"])
-
-T = TypeVar("T")
-ProjectId = Annotated[int, Query(ge=1)]
-
-
-def _answer(call: Callable[[], T]) -> T:
-    try:
-        return call()
-    except ValueError as error:
-        raise HTTPException(status_code=400, detail=str(error)) from error
 
 
 def _plans(runtime: RuntimeDep) -> PlanVersions:
@@ -45,7 +33,7 @@ def _plan_of(body: dict[str, Any]) -> TrackingPlan:
 @router.get("/plan")
 def get_plan(runtime: RuntimeDep, project_id: ProjectId = 1, version: int | None = None) -> dict[str, Any]:
     """The current plan (or ``version``), as JSON and as its YAML file."""
-    return _answer(lambda: service.show(_plans(runtime), project_id, version))
+    return answer(lambda: service.show(_plans(runtime), project_id, version))
 
 
 @router.post("/plan")
@@ -54,7 +42,7 @@ def deploy_plan(
 ) -> dict[str, Any]:
     """Deploy a plan as the next version; answers with the version and the diff."""
     note = body.get("note") if isinstance(body.get("note"), str) else ""
-    return _answer(lambda: service.deploy(_plans(runtime), project_id, _plan_of(body), note or ""))
+    return answer(lambda: service.deploy(_plans(runtime), project_id, _plan_of(body), note or ""))
 
 
 @router.post("/plan/diff")
@@ -62,7 +50,7 @@ def diff_candidate(
     runtime: RuntimeDep, body: Annotated[dict[str, Any], Body()], project_id: ProjectId = 1
 ) -> dict[str, Any]:
     """What deploying the plan in the body would change."""
-    return _answer(lambda: service.diff(_plans(runtime), project_id, candidate=_plan_of(body)))
+    return answer(lambda: service.diff(_plans(runtime), project_id, candidate=_plan_of(body)))
 
 
 @router.get("/plan/versions")
@@ -77,18 +65,18 @@ def plan_diff(
     from_version: Annotated[int | None, Query(alias="from", ge=0)] = None,
     to_version: Annotated[int | None, Query(alias="to", ge=0)] = None,
 ) -> dict[str, Any]:
-    return _answer(lambda: service.diff(_plans(runtime), project_id, from_version, to_version))
+    return answer(lambda: service.diff(_plans(runtime), project_id, from_version, to_version))
 
 
 @router.get("/quality")
 def quality(
     runtime: RuntimeDep,
     project_id: ProjectId = 1,
-    date_from: Annotated[date | None, Query(alias="from")] = None,
-    date_to: Annotated[date | None, Query(alias="to")] = None,
+    date_from: FromDate = None,
+    date_to: ToDate = None,
 ) -> dict[str, Any]:
     """The data-quality report (see docs/quality.md)."""
-    return _answer(
+    return answer(
         lambda: service.quality_report(runtime.store, _plans(runtime), project_id, date_from, date_to)
     )
 
@@ -101,7 +89,7 @@ def list_quarantine(
     event: str | None = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 50,
 ) -> list[dict[str, Any]]:
-    return _answer(lambda: quarantine.list_quarantine(runtime.store, project_id, limit, reason, event))
+    return answer(lambda: quarantine.list_quarantine(runtime.store, project_id, limit, reason, event))
 
 
 @router.get("/quarantine/summary")
@@ -112,4 +100,4 @@ def quarantine_summary(runtime: RuntimeDep, project_id: ProjectId = 1) -> list[d
 @router.post("/quarantine/replay")
 def replay_quarantine(runtime: RuntimeDep, project_id: ProjectId = 1) -> dict[str, Any]:
     """Run the quarantine through the current plan; accepted events move to the store."""
-    return _answer(lambda: service.replay(runtime.store, _plans(runtime), project_id))
+    return answer(lambda: service.replay(runtime.store, _plans(runtime), project_id))
