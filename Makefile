@@ -16,16 +16,27 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# The browser tracking script, built from sdk-js/ with esbuild from the npm registry and
+# served by the app at /sdk.js (a build output, not committed).
+SDK := src/betterheap/web/static/sdk.js
+$(SDK): sdk-js/package.json sdk-js/package-lock.json sdk-js/src/betterheap.js
+	cd sdk-js && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
 
-run: $(STAMP)
+# Debian's Chromium, for the browser tests (Playwright drives it; it downloads no browser).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	if [ "$$(id -u)" = 0 ]; then apt-get install -y -q chromium; else sudo apt-get install -y -q chromium; fi
+
+install: $(STAMP) $(SDK)
+
+run: $(STAMP) $(SDK)
 	$(BIN)/betterheap demo --if-empty --messy --events $(DEMO_EVENTS) --data-dir $(DATA)
 	$(BIN)/betterheap serve --data-dir $(DATA)
 
 demo: $(STAMP)
 	$(BIN)/betterheap demo --events $(DEMO_EVENTS) --data-dir $(DATA)
 
-test: $(STAMP)
+test: $(STAMP) $(SDK) $(CHROMIUM)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 	$(BIN)/pytest -n 2
@@ -40,4 +51,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.queries --data-dir $(BENCH_DIR) --runs 5
 
 clean:
-	rm -rf $(VENV) $(DATA) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(DATA) .pytest_cache .mypy_cache .ruff_cache sdk-js/node_modules $(SDK)
