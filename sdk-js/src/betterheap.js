@@ -146,7 +146,8 @@ function enqueue(msg) {
   queue.push(msg);
   if (queue.length > MAX_QUEUE) queue.splice(0, queue.length - MAX_QUEUE);
   save("queue", queue);
-  if (queue.length >= BATCH_SIZE) flush();
+  // Page views go at once: a visit often ends right after a navigation.
+  if (queue.length >= BATCH_SIZE || msg.type == "page") flush();
   else schedule(FLUSH_MS);
 }
 
