@@ -149,3 +149,36 @@ def test_bad_plan_files_are_refused_with_the_place_of_each_problem(server: Serve
     result = cli(server.data_dir, "plan", "deploy", str(camel), check=False)
     assert result.returncode == 2 and "does not follow snake_case" in result.stderr
     assert cli(server.data_dir, "plan", "versions", "--format", "json").stdout.strip() == "[]"
+
+
+def test_check_says_what_the_plan_would_do_without_storing(server: Server, tmp_path: Path) -> None:
+    plan_file = tmp_path / "tracking-plan.yaml"
+    plan_file.write_text(PLAN_V1)
+    cli(server.data_dir, "plan", "deploy", str(plan_file))
+    batch = [
+        message("order_completed", {"order_id": "o1", "revenue": 20}),
+        message("AddToCart", {"product_id": "p1"}),
+        message("product_added", {"product_id": "p2", "price": "12.50"}),
+        message("order_completed", {"revenue": 5}),
+        message("product_added", {"product_id": "p4"}, agent=BOT),
+    ]
+    answer = httpx.post(
+        f"{server.url}/api/plan/check",
+        json={"batch": batch, "writeKey": write_key(server.data_dir)},
+        timeout=30,
+    )
+    assert answer.status_code == 200, answer.text
+    verdicts = answer.json()
+    assert [(v["verdict"], v["event"], v["sent_as"]) for v in verdicts] == [
+        ("clean", "order_completed", "order_completed"),
+        ("renamed", "product_added", "AddToCart"),
+        ("clean", "product_added", "product_added"),
+        ("quarantined", "order_completed", "order_completed"),
+        ("filtered", "product_added", "product_added"),
+    ]
+    assert verdicts[2]["converted"] == ["price"]
+    assert verdicts[3]["reason"] == "missing_required" and verdicts[4]["reason"] == "bot"
+    assert {v["plan_version"] for v in verdicts} == {1}
+    assert server.wait_loaded()["received"] == 0  # nothing was stored
+    bad = httpx.post(f"{server.url}/api/plan/check", json={"batch": batch, "writeKey": "nope"}, timeout=30)
+    assert bad.status_code == 401

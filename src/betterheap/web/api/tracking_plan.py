@@ -6,10 +6,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, HTTPException, Query
 
+from betterheap.ingest.errors import PayloadError, UnknownWriteKey
 from betterheap.meta.plans import PlanVersions
 from betterheap.taxonomy.plan import TrackingPlan
 from betterheap.taxonomy.plan_file import PlanFileError, plan_from_dict, plan_from_yaml
-from betterheap.tracking_plan import quarantine, service
+from betterheap.tracking_plan import check, quarantine, service
 from betterheap.web.deps import FromDate, ProjectId, RuntimeDep, ToDate, answer
 
 router = APIRouter(prefix="/api", tags=["tracking plan"])
@@ -51,6 +52,30 @@ def diff_candidate(
 ) -> dict[str, Any]:
     """What deploying the plan in the body would change."""
     return answer(lambda: service.diff(_plans(runtime), project_id, candidate=_plan_of(body)))
+
+
+@router.post("/plan/check")
+def check_events(
+    runtime: RuntimeDep,
+    body: Annotated[Any, Body()],
+    wire: Annotated[str, Query(pattern="^(segment|posthog)$")] = "segment",
+) -> list[dict[str, Any]]:
+    """What the current plan would do with these events — clean, renamed, flagged,
+    quarantined or filtered, and why — without storing them. The body is what a client
+    would send to ``/v1/batch`` (``wire=segment``, write key in the body) or to PostHog's
+    ``/batch/`` (``wire=posthog``)."""
+    if runtime.gateway is None:
+        raise HTTPException(503, "this server does not accept events")
+    try:
+        events = runtime.gateway.parse("segment" if wire == "segment" else "posthog", body)
+    except UnknownWriteKey as error:
+        raise HTTPException(401, str(error)) from error
+    except PayloadError as error:
+        raise HTTPException(400, str(error)) from error
+    if not events:
+        return []
+    version, plan = service.current(_plans(runtime), events[0]["project_id"])
+    return check.verdicts(events, plan, version)
 
 
 @router.get("/plan/versions")
