@@ -273,6 +273,23 @@ function chain(target) {
   return parts.join(";");
 }
 
+// A short CSS selector for the element that survives re-renders: the nearest id that is not
+// generated, else tags with their hand-written classes, at most three levels. Actions match
+// it against the chain server-side.
+const GENERATED = /\d{3,}|^css-|^sc-|^jsx-|^_|[^\w-]/;
+function selector(el) {
+  const parts = [];
+  for (let e = el; e && e.nodeType == 1 && tag(e) != "body" && parts.length < 3; e = e.parentElement) {
+    if (e.id && !GENERATED.test(e.id)) {
+      parts.unshift(tag(e) + "#" + e.id);
+      break;
+    }
+    const classes = Array.from(e.classList).filter((c) => !GENERATED.test(c)).sort().slice(0, 3);
+    parts.unshift(tag(e) + classes.map((c) => "." + c).join(""));
+  }
+  return parts.join(" > ");
+}
+
 function interactive(target) {
   for (let el = target; el && el.nodeType == 1; el = el.parentElement) {
     const t = tag(el);
@@ -285,7 +302,7 @@ function interactive(target) {
 function autocapture(kind, target) {
   const el = kind == "submit" ? target : interactive(target);
   if (!el || blocked(el) || sensitive(el)) return;
-  track("$autocapture", { $event_type: kind, $elements_chain: chain(el) });
+  track("$autocapture", { $event_type: kind, $elements_chain: chain(el), $selector: selector(el) });
 }
 
 function onClick(event) {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import time
 from collections import Counter
 from typing import Any
@@ -13,6 +14,7 @@ import duckdb
 import httpx
 from playwright.sync_api import Browser, Page
 
+from betterheap.query.actions import selector_pattern
 from betterheap.web.sdk import SCRIPT
 from conftest import ARTIFACTS, Site, install_snippet
 from server import Server
@@ -23,7 +25,8 @@ BUDGET_BYTES = 5 * 1024
 SHOP = """
 <nav><a href="/products/1" id="spa-link" class="nav-link">Product</a></nav>
 <main>
-  <div class="card"><button class="buy btn" id="buy">Buy now</button></div>
+  <div class="card"><button class="buy btn" id="buy">Buy now</button>
+    <button class="save css-1k2j3h btn">Save</button></div>
   <form id="login" onsubmit="event.preventDefault()">
     <input type="email" name="email" id="email">
     <input type="password" name="password" id="pw">
@@ -112,6 +115,7 @@ def test_the_script_is_served_versioned_and_cacheable(server: Server) -> None:
 def test_a_visit_becomes_exactly_the_expected_events(browser: Browser, server: Server, site: Site) -> None:
     page, url, sent = open_shop(browser, server, site)
     page.click("#buy")
+    page.click("button.save")
     page.fill("#email", "jane@example.org")
     page.fill("#pw", "hunter2-Secret")
     page.fill("#card", "4242424242424242")
@@ -128,13 +132,14 @@ def test_a_visit_becomes_exactly_the_expected_events(browser: Browser, server: S
     page.goto(url)  # ...and stays queued until the next visit confirms it (never twice)
     page.wait_for_function(DELIVERED)
     page.close()
-    wait_stored(server, 11)
-    events = stored_events(server)[:10]
+    wait_stored(server, 12)
+    events = stored_events(server)[:11]
 
     names = [(e["event"], json.loads(e["properties"]).get("$event_type")) for e in events]
     assert names == [
         ("$pageview", None),
         ("$autocapture", "click"),  # Buy now
+        ("$autocapture", "click"),  # Save
         ("$autocapture", "change"),  # e-mail field: the change, never the value
         ("$autocapture", "click"),  # the 123-45-6789 button: captured without its text
         ("$autocapture", "click"),  # Sign in
@@ -147,7 +152,12 @@ def test_a_visit_becomes_exactly_the_expected_events(browser: Browser, server: S
     buy = events[1]["elements_chain"]
     assert buy.startswith('button.btn.buy:attr__class="buy btn"attr__id="buy"attr_id="buy"')
     assert 'text="Buy now"' in buy and ";div.card:" in buy
-    assert 'text="' not in events[3]["elements_chain"].split(";")[0]  # the national-id-like text
+    assert 'text="' not in events[4]["elements_chain"].split(";")[0]  # the national-id-like text
+    captured = [e for e in events if e["event"] == "$autocapture"]
+    selectors = [json.loads(e["properties"])["$selector"] for e in captured]
+    assert selectors[:2] == ["button#buy", "main > div.card > button.btn.save"]  # no generated class
+    for event, selector in zip(captured, selectors, strict=True):  # what actions match on
+        assert re.search(selector_pattern(selector), event["elements_chain"]), (selector, event)
     assert [e["url"] for e in events if e["event"] == "$pageview"] == [
         url,
         f"{site.url}/products/1",
