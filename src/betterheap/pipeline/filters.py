@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any, Final
-from urllib.parse import urlsplit
 
+from betterheap.pipeline.channel import host_of
 from betterheap.taxonomy.plan import Filters
 
 # Crawlers, monitors, headless browsers and HTTP libraries. Browsers never say these words.
@@ -50,7 +49,8 @@ class InternalTraffic:
 
     def __init__(self, filters: Filters) -> None:
         self.networks = tuple(ipaddress.ip_network(value, strict=False) for value in filters.internal_ips)
-        self.hosts = frozenset(host.lower() for host in filters.internal_hosts)
+        # Compared as channel.host_of gives page hosts: lower case, no port, no "www.".
+        self.hosts = frozenset(host_of(host) or host.lower() for host in filters.internal_hosts)
         self.flag = filters.internal_flag
         self._ip_cache: dict[str, bool] = {}
 
@@ -82,14 +82,6 @@ class InternalTraffic:
                 self._ip_cache.clear()
             self._ip_cache[ip] = found
         return found
-
-
-@lru_cache(maxsize=8192)
-def host_of(url: str) -> str:
-    try:
-        return (urlsplit(url).hostname or "").lower()
-    except ValueError:
-        return ""
 
 
 def scrub_emails(text: str) -> str:
@@ -126,23 +118,3 @@ def page_url(context: dict[str, Any], properties: dict[str, Any]) -> Any:
     page = context.get("page")
     url = page.get("url") if page.__class__ is dict else None
     return url if url is not None else properties.get("$current_url", properties.get("url"))
-
-
-def user_agent_of(context: dict[str, Any], properties: dict[str, Any]) -> Any:
-    return context.get("userAgent") or properties.get("$raw_user_agent")
-
-
-def filter_reason(
-    filters: Filters, internal: InternalTraffic | None, context: dict[str, Any], properties: dict[str, Any]
-) -> str | None:
-    """``"bot"``, ``"internal"`` or None for one event."""
-    if filters.bots:
-        agent = user_agent_of(context, properties)
-        if agent.__class__ is str and is_bot(agent):
-            return "bot"
-    if internal and internal.matches(context, properties):
-        return "internal"
-    return None
-
-
-FILTER_REASONS: Final[Sequence[str]] = ("bot", "internal")

@@ -45,6 +45,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import permutations
 from typing import Final
 
@@ -168,6 +169,7 @@ match on classes or attributes instead
     return _Parser(selector).selector_list()
 
 
+@lru_cache(maxsize=1024)
 def selector_pattern(selector: str) -> str:
     """An RE2 regex matching element chains whose clicked element satisfies ``selector``.
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 import pyarrow as pa
@@ -21,10 +21,13 @@ _ARROW_TYPES: dict[str, pa.DataType] = {
 }
 
 
-def unique_events(events: Sequence[StoredEvent]) -> list[StoredEvent]:
+Row = TypeVar("Row", StoredEvent, dict[str, Any])
+
+
+def unique_events(events: Sequence[Row]) -> list[Row]:
     """The first of each (project, uuid): a retry can land in the same batch as the original."""
     seen: set[tuple[int, str]] = set()
-    unique: list[StoredEvent] = []
+    unique: list[Row] = []
     for event in events:
         key = (event["project_id"], event["uuid"])
         if key not in seen:
@@ -49,14 +52,7 @@ def events_table(events: Sequence[StoredEvent]) -> pa.Table:
 def rows_table(rows: Sequence[dict[str, Any]], layout: tuple[tuple[str, str], ...]) -> pa.Table:
     """Rows (dicts keyed by column) as an Arrow table with the layout's types, the first
     of each (project, uuid) only."""
-    seen: set[tuple[int, str]] = set()
-    unique: list[dict[str, Any]] = []
-    for row in rows:
-        key = (row["project_id"], row["uuid"])
-        if key not in seen:
-            seen.add(key)
-            unique.append(row)
-    rows = unique
+    rows = unique_events(rows)
     return pa.table(
         {
             name: pa.array([row[name] for row in rows], type=_ARROW_TYPES[sql_type])

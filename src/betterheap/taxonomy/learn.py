@@ -372,7 +372,10 @@ _KNOWN: Final = frozenset({"exact", "alias", "convention", "variant"})
 #: ``viewed_product_2``...) are one event with the id in its name: from this many names
 #: of one shape on, none is proposed as an event (the quality report lists the shape).
 DYNAMIC_NAMES: Final = 3
-_ID: Final = re.compile(r"[0-9]+|[0-9a-f]{8,}")
+#: An id inside an event name (a number, or a long hex run); the quality report folds
+#: names with the same regex in SQL.
+DYNAMIC_ID: Final = r"[0-9]+|[0-9a-f]{8,}"
+_ID: Final = re.compile(DYNAMIC_ID)
 
 
 def dynamic_shapes(names: Iterable[str]) -> set[str]:

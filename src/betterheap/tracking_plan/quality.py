@@ -22,6 +22,7 @@ from sqlglot import exp
 from betterheap.query.build import day_start
 from betterheap.query.ir import DateRange
 from betterheap.store.protocol import EventStore
+from betterheap.taxonomy.learn import DYNAMIC_ID
 from betterheap.taxonomy.naming import NameResolver
 from betterheap.taxonomy.plan import NO_PLAN, TrackingPlan
 
@@ -52,7 +53,7 @@ FROM quarantine WHERE {_RANGE}
 """
 _FILTERED = f"SELECT reason, count(*) AS events FROM filtered_events WHERE {_RANGE} GROUP BY reason"
 # Names with ids in them ("viewed_product_18734"): one pattern, "viewed_product_#".
-_PATTERN = "regexp_replace({}, '[0-9]+|[0-9a-f]{{8,}}', '#', 'g')"
+_PATTERN = "regexp_replace({}, '" + DYNAMIC_ID.replace("{", "{{").replace("}", "}}") + "', '#', 'g')"
 # An unplanned name is listed as its pattern when the pattern is exploding.
 _FOLDED = (
     f"CASE WHEN list_contains($exploding_patterns, {_PATTERN.format('event')}) "
