@@ -18,6 +18,7 @@ from betterheap.cli.common import (
     _fail,
     _parse_day,
     _print_rows,
+    _read,
     _settings,
     app,
 )
@@ -150,9 +151,8 @@ def plan_versions(
     data_dir: DataDir = None,
 ) -> None:
     """Every deployed version, oldest first."""
-    rows = _call(
+    rows = _read(
         _settings(data_dir),
-        "GET",
         "/api/plan/versions",
         [("project_id", project_id)],
         lambda rt: service.versions(_plans(rt), project_id),
@@ -170,9 +170,8 @@ def quarantine_list(
     data_dir: DataDir = None,
 ) -> None:
     """The newest quarantined events with their reasons."""
-    rows = _call(
+    rows = _read(
         _settings(data_dir),
-        "GET",
         "/api/quarantine",
         [("project_id", project_id), ("reason", reason), ("event", event), ("limit", limit)],
         lambda rt: quarantine.list_quarantine(rt.store, project_id, limit, reason, event),
@@ -190,9 +189,8 @@ def quarantine_summary(
     data_dir: DataDir = None,
 ) -> None:
     """Quarantined events counted by reason and event name."""
-    rows = _call(
+    rows = _read(
         _settings(data_dir),
-        "GET",
         "/api/quarantine/summary",
         [("project_id", project_id)],
         lambda rt: quarantine.quarantine_summary(rt.store, project_id),
