@@ -82,6 +82,15 @@ def test_trends(
     assert canonical(got) == canonical(want)
 
 
+@pytest.mark.parametrize("event", ["buy", "signup", "$pageview"])
+def test_totals_over_the_range(dataset: Dataset, event: str) -> None:
+    store, oracle = dataset
+    got = service.totals(store, 1, event, FROM, TO)
+    rows = [r for r in oracle.rows if FROM <= r.ts.date() <= TO and r.event == event]
+    assert rows
+    assert (got["events"], got["people"]) == (len(rows), len({oracle.person(r) for r in rows}))
+
+
 @pytest.mark.parametrize(
     ("steps", "window", "breakdown", "first_day"),
     [

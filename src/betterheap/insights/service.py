@@ -15,6 +15,7 @@ from betterheap.query.compiler import compile_query
 from betterheap.query.ir import (
     ActiveUsers,
     DateRange,
+    EventTotals,
     EventTrend,
     Funnel,
     Interval,
@@ -122,6 +123,27 @@ def trend(
         Property(breakdown) if breakdown else None,
     )
     return _series(_run(store, query, project_id, actions), days, interval, dense=breakdown is None)
+
+
+def totals(
+    store: EventStore,
+    project_id: int,
+    event: str,
+    date_from: date | None,
+    date_to: date | None,
+    actions: Actions = None,
+) -> Row:
+    """How many times ``event`` (or an action) happened over the range, and by how many
+    distinct persons: ``{"from", "to", "events", "people"}``."""
+    days = resolve_range(store, project_id, date_from, date_to)
+    rows = _run(store, EventTotals(days, event), project_id, actions)
+    found = rows[0] if rows else {}
+    return {
+        "from": days.date_from.isoformat(),
+        "to": days.date_to.isoformat(),
+        "events": int(found.get("events") or 0),
+        "people": int(found.get("people") or 0),
+    }
 
 
 def funnel(

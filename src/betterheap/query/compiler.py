@@ -30,6 +30,7 @@ from betterheap.query.events import event_is, person_events
 from betterheap.query.funnel import compile_funnel
 from betterheap.query.ir import (
     ActiveUsers,
+    EventTotals,
     EventTrend,
     Funnel,
     LatestEvent,
@@ -160,11 +161,21 @@ def compile_trend(query: EventTrend, params: Params, dialect: Dialect) -> exp.Ex
     )
 
 
+def compile_totals(query: EventTotals, params: Params, dialect: Dialect) -> exp.Expression:
+    where = [in_range(col("timestamp", "e"), params.range_bounds(query.range)), event_is(params, query.event)]
+    source = person_events(params, [], where).subquery("pe")
+    return sqlglot.select(
+        exp.alias_(exp.Count(this=exp.Star()), "events"),
+        exp.alias_(exp.Count(this=exp.Distinct(expressions=[col("person")])), "people"),
+    ).from_(source)
+
+
 _COMPILERS: Final[dict[type, Callable[[Any, Params, Dialect], exp.Expression]]] = {
     LatestEvent: compile_latest_event,
     ActiveUsers: compile_active_users,
     NewUsers: compile_new_users,
     EventTrend: compile_trend,
+    EventTotals: compile_totals,
     Funnel: compile_funnel,
     Retention: compile_retention,
 }
@@ -187,6 +198,8 @@ def _event_names(query: Query) -> set[str]:
     """Every event name a query refers to (where an action may stand)."""
     if isinstance(query, EventTrend):
         return {query.event} if query.event else set()
+    if isinstance(query, EventTotals):
+        return {query.event}
     if isinstance(query, Funnel):
         return set(query.steps)
     if isinstance(query, Retention):

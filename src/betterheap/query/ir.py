@@ -101,6 +101,15 @@ class EventTrend:
 
 
 @dataclass(frozen=True)
+class EventTotals:
+    """Occurrences and distinct persons of one event (or action) over the whole range:
+    one row ``{"events", "people"}``, where a trend would give one per interval."""
+
+    range: DateRange
+    event: str
+
+
+@dataclass(frozen=True)
 class Funnel:
     """Ordered steps; one row per breakdown value with per-step counts and medians."""
 
@@ -139,4 +148,4 @@ class Retention:
             raise ValueError("by_first_day_funnel needs at least one step")
 
 
-Query = LatestEvent | ActiveUsers | NewUsers | EventTrend | Funnel | Retention
+Query = LatestEvent | ActiveUsers | NewUsers | EventTrend | EventTotals | Funnel | Retention
