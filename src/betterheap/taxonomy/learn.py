@@ -26,6 +26,7 @@ __all__ = [
     "ObservedClick",
     "ObservedName",
     "group_variants",
+    "label_click",
     "learned_plan",
     "parse_elements_chain",
     "propose_click_events",
@@ -320,16 +321,15 @@ def propose_click_events(
     merged: dict[tuple[str, str | None], dict[str | None, int]] = {}
     inside: set[tuple[str, str | None]] = set()  # some clicks landed inside the target
     for click in clicks:
-        elements = parse_elements_chain(click.elements_chain)
-        if not elements:
+        reduced = _reduce_click(click.elements_chain)
+        if reduced is None:
             continue
-        target = _target(elements)
-        selector, text = stable_selector(elements[target]), _click_text(elements[0])
+        selector, text, landed_inside = reduced
         if text is None and not _selector_words(selector):
             continue
         pages = merged.setdefault((selector, text), {})
         pages[click.url] = pages.get(click.url, 0) + click.count
-        if target:
+        if landed_inside:
             inside.add((selector, text))
 
     resolver = NameResolver(plan)
@@ -359,6 +359,49 @@ def propose_click_events(
         url = max(pages, key=lambda page: pages[page])
         proposals.append(ClickProposal(name=name, selector=full, text=text, url=url, count=count))
     return proposals
+
+
+def _reduce_click(elements_chain: str) -> tuple[str, str | None, bool] | None:
+    """The stable selector of the element a click was meant for, the clicked element's
+    label, and whether the click landed inside that element; None for an empty chain."""
+    elements = parse_elements_chain(elements_chain)
+    if not elements:
+        return None
+    target = _target(elements)
+    return stable_selector(elements[target]), _click_text(elements[0]), target > 0
+
+
+def label_click(elements_chain: str, plan: TrackingPlan) -> Action | None:
+    """The action a person labeling one clicked element most likely wants, named like
+    :func:`propose_click_events` names frequent clicks, or None for an empty chain.
+
+    The selector is the stable selector of the element the click was meant for (with its
+    descendants when the click landed inside it); the text is the clicked element's label.
+    The name avoids the plan's events and actions (a selector's words are added, then a
+    number) and falls back to ``element_clicked`` for a bare tag without a label.
+
+    >>> chain = 'span:text="Add to cart";button.add-to-cart.css-9x8y7z:nth-child="1";form'
+    >>> label = label_click(chain, TrackingPlan())
+    >>> label.name, label.selector, label.text
+    ('add_to_cart_clicked', 'button.add-to-cart, button.add-to-cart *', 'Add to cart')
+    >>> label_click(chain, TrackingPlan(actions=(label,))).name
+    'add_to_cart_clicked_2'
+    """
+    reduced = _reduce_click(elements_chain)
+    if reduced is None:
+        return None
+    selector, text, inside = reduced
+    full = f"{selector}, {selector} *" if inside else selector
+    taken = plan.event_names | {action.name for action in plan.actions}
+    names = [to_convention("_".join(c), plan.naming) for c in _name_candidates(selector, text)]
+    names = [name for name in names if NAME.match(name)] or [to_convention("element_clicked", plan.naming)]
+    name = next((name for name in names if name not in taken), None)
+    number = 2
+    while name is None:
+        candidate = to_convention(f"{names[0]}_{number}", plan.naming)
+        name = candidate if candidate not in taken else None
+        number += 1
+    return Action(name=name, selector=full, text=text)
 
 
 #: Resolutions meaning the plan already has the name (a misspelling is only a guess).

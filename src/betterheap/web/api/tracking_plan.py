@@ -10,7 +10,7 @@ from betterheap.ingest.errors import PayloadError, UnknownWriteKey
 from betterheap.meta.plans import PlanVersions
 from betterheap.taxonomy.plan import TrackingPlan
 from betterheap.taxonomy.plan_file import PlanFileError, plan_from_dict, plan_from_yaml
-from betterheap.tracking_plan import check, quarantine, service
+from betterheap.tracking_plan import check, labeling, quarantine, service
 from betterheap.web.deps import FromDate, ProjectId, RuntimeDep, ToDate, answer
 
 router = APIRouter(prefix="/api", tags=["tracking plan"])
@@ -76,6 +76,49 @@ def check_events(
         return []
     version, plan = service.current(_plans(runtime), events[0]["project_id"])
     return check.verdicts(events, plan, version)
+
+
+@router.post("/plan/actions")
+def add_action(
+    runtime: RuntimeDep, body: Annotated[dict[str, Any], Body()], project_id: ProjectId = 1
+) -> dict[str, Any]:
+    """Add one action (``{"name", "selector", "text", "url", "description"}``) to the
+    current plan and deploy it as the next version; answers with the version and the diff."""
+    action = {key: value for key, value in body.items() if key != "note"}
+    note = body.get("note") if isinstance(body.get("note"), str) else ""
+    return answer(lambda: labeling.add_action(_plans(runtime), project_id, action, note or ""))
+
+
+@router.post("/actions/suggest")
+def suggest_action(
+    runtime: RuntimeDep, body: Annotated[dict[str, Any], Body()], project_id: ProjectId = 1
+) -> dict[str, Any]:
+    """The action proposed for a picked element: ``{"elements_chain", "page_url"}`` (the
+    chain as the tracking script builds it) → a named selector and text, and the plan's
+    actions that already match the element."""
+    chain, page_url = body.get("elements_chain"), body.get("page_url")
+    if not isinstance(chain, str) or not (page_url is None or isinstance(page_url, str)):
+        raise HTTPException(400, 'send {"elements_chain": "<chain>", "page_url": "<url>"}')
+    return answer(lambda: labeling.suggest(_plans(runtime), project_id, chain, page_url))
+
+
+@router.post("/actions/preview")
+def preview_action(
+    runtime: RuntimeDep,
+    body: Annotated[dict[str, Any], Body()],
+    project_id: ProjectId = 1,
+    date_from: FromDate = None,
+    date_to: ToDate = None,
+) -> dict[str, Any]:
+    """How often the clicks an action would match (``{"selector", "text", "url"}``) already
+    happened: per day, in all and distinct persons, before the action is saved."""
+    conditions = [body.get(key) for key in ("selector", "text", "url")]
+    if not all(value is None or isinstance(value, str) for value in conditions):
+        raise HTTPException(400, "selector, text and url must be strings")
+    selector, text, url = conditions
+    return answer(
+        lambda: labeling.preview(runtime.store, project_id, selector, text, url, date_from, date_to)
+    )
 
 
 @router.get("/plan/versions")
