@@ -7,10 +7,12 @@ import re
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from betterheap.insights import service as insights
+from betterheap.meta.plans import PlanConflict
 from betterheap.query.actions import selector_pattern, text_pattern
 from betterheap.runtime import Runtime, open_runtime
 from betterheap.settings import Settings
@@ -158,3 +160,29 @@ def test_a_bad_action_is_refused_with_where_the_problem_is(runtime: Runtime) -> 
     with pytest.raises(ValueError, match="cannot be matched"):
         labeling.add_action(runtime.plans, 1, {"name": "hover_clicked", "selector": "a:hover"})
     assert service.current(runtime.plans, 1)[0] == 0
+
+
+def test_an_action_saved_while_another_deploy_lands_keeps_both(runtime: Runtime) -> None:
+    """A deploy that lands between reading the plan and deploying it: the action is added
+    to the plan deployed meanwhile, not to the stale one it was first made from."""
+    plans = runtime.plans
+    assert plans is not None
+
+    class Busy(type(plans)):  # type: ignore[misc]
+        raced = False
+
+        def current(self, project_id: int) -> Any:
+            found = super().current(project_id)
+            if not Busy.raced:
+                Busy.raced = True
+                wish = Action(name="wish_clicked", selector="button.wish")
+                super().deploy(project_id, TrackingPlan(actions=(wish,)), "someone else")
+            return found
+
+    plans.__class__ = Busy
+    saved = labeling.add_action(plans, 1, {"name": "add_to_cart_clicked", "selector": "button.add-to-cart"})
+    assert Busy.raced and saved["version"] == 2
+    _, plan = service.current(plans, 1)
+    assert [a.name for a in plan.actions] == ["wish_clicked", "add_to_cart_clicked"]
+    with pytest.raises(PlanConflict, match="version 2 was deployed after version 1"):
+        plans.deploy(1, TrackingPlan(), based_on=1)

@@ -41,15 +41,29 @@ def require_project(engine: Engine, project_id: int) -> None:
             raise ValueError(f"there is no project {project_id}; `betterheap project list` shows them")
 
 
+class PlanConflict(RuntimeError):
+    """Another plan version was deployed after the one a change was made from."""
+
+
 class PlanVersions:
     """Reads and deploys tracking plans in the metadata store."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
-    def deploy(self, project_id: int, plan: TrackingPlan, note: str = "", author: str = "") -> DeployedPlan:
+    def deploy(
+        self,
+        project_id: int,
+        plan: TrackingPlan,
+        note: str = "",
+        author: str = "",
+        based_on: int | None = None,
+    ) -> DeployedPlan:
         """Store ``plan`` as the project's next version (1, 2, ...); ValueError when there is
-        no such project (a mistyped ``--project-id`` must not deploy to nowhere)."""
+        no such project (a mistyped ``--project-id`` must not deploy to nowhere).
+
+        With ``based_on``, the plan was made from that version and must become the very next
+        one: :class:`PlanConflict` when another deploy took its number first."""
         require_project(self._engine, project_id)
         body = orjson.dumps(plan.model_dump(mode="json")).decode()
         for _ in range(5):  # two deploys racing for the same number: the loser takes the next
@@ -59,6 +73,8 @@ class PlanVersions:
                         TrackingPlanVersion.project_id == project_id
                     )
                 )
+                if based_on is not None and (latest or 0) != based_on:
+                    raise PlanConflict(f"version {latest} was deployed after version {based_on}")
                 row = TrackingPlanVersion(
                     project_id=project_id, version=(latest or 0) + 1, body=body, note=note, author=author
                 )

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any, Final
 
 from betterheap.insights import service as insights
-from betterheap.meta.plans import PlanVersions
+from betterheap.meta.plans import PlanConflict, PlanVersions
 from betterheap.query.actions import matches_click
 from betterheap.store.protocol import EventStore
 from betterheap.taxonomy.learn import label_click
@@ -21,6 +21,8 @@ from betterheap.taxonomy.plan import Action, TrackingPlan
 from betterheap.taxonomy.plan_file import plan_from_dict
 from betterheap.tracking_plan import service
 
+#: Tries to add an action while other deploys keep landing in between.
+_ATTEMPTS: Final = 5
 #: The name an action is counted under while its own name is still being typed.
 _PREVIEWED: Final = "previewed_action"
 
@@ -77,21 +79,28 @@ def add_action(
 ) -> dict[str, Any]:
     """Deploy the current plan plus ``action`` (an :class:`Action` as JSON) as the next
     version. A project without a plan gets one that accepts everything as before and
-    names this action."""
-    version, plan = service.current(plans, project_id)
-    name = action.get("name")
-    if isinstance(name, str) and (name in plan.event_names or plan.action(name) is not None):
-        raise ValueError(
-            f"the tracking plan already has an event or action named {name!r}; choose another name"
-        )
-    data = plan.model_dump(mode="json")
-    data["actions"].append(action)
-    if version == 0:
-        data["name"] = TrackingPlan().name
-    updated = plan_from_dict(data)
-    added = updated.actions[-1]
-    deployed = service.deploy(plans, project_id, updated, note or f"action {added.name} labeled")
-    return deployed | {"action": _public(added)}
+    names this action. Made from the version in force and deployed only right after it:
+    a plan deployed meanwhile is read again, so two people labeling at once lose nothing."""
+    for _ in range(_ATTEMPTS):
+        version, plan = service.current(plans, project_id)
+        name = action.get("name")
+        if isinstance(name, str) and (name in plan.event_names or plan.action(name) is not None):
+            raise ValueError(
+                f"the tracking plan already has an event or action named {name!r}; choose another name"
+            )
+        data = plan.model_dump(mode="json")
+        data["actions"].append(action)
+        if version == 0:
+            data["name"] = TrackingPlan().name
+        updated = plan_from_dict(data)
+        added = updated.actions[-1]
+        note = note or f"action {added.name} labeled"
+        try:
+            deployed = service.deploy(plans, project_id, updated, note, based_on=version)
+        except PlanConflict:
+            continue
+        return deployed | {"action": _public(added)}
+    raise RuntimeError("the tracking plan kept changing while the action was being added; try again")
 
 
 def _public(action: Action) -> dict[str, Any]:

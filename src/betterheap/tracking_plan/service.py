@@ -46,9 +46,15 @@ def action_problems(plan: TrackingPlan) -> list[str]:
 
 
 def deploy(
-    plans: PlanVersions, project_id: int, plan: TrackingPlan, note: str = "", author: str = ""
+    plans: PlanVersions,
+    project_id: int,
+    plan: TrackingPlan,
+    note: str = "",
+    author: str = "",
+    based_on: int | None = None,
 ) -> dict[str, Any]:
-    """Deploy ``plan`` as the next version; returns the version and its diff."""
+    """Deploy ``plan`` as the next version; returns the version and its diff. With
+    ``based_on``, only as the version right after it (``PlanConflict`` otherwise)."""
     problems = naming_problems(plan)
     if problems:
         raise ValueError("the plan breaks its naming convention:\n  " + "\n  ".join(problems))
@@ -59,7 +65,7 @@ def deploy(
     changes = diff_plans(before, plan)
     if plans.current(project_id) is not None and not changes:
         raise ValueError("the plan is the same as the deployed one; nothing to deploy")
-    deployed = plans.deploy(project_id, plan, note, author)
+    deployed = plans.deploy(project_id, plan, note, author, based_on)
     return {"version": deployed.version, "changes": changes}
 
 
