@@ -43,6 +43,8 @@ def test_approving_keeps_the_teams_own_events_actions_and_internal_rules(runtime
     assert "+ event product_viewed" in "\n".join(turn["replaces"]["changes"])
     assert "- event gift_wrapped" not in turn["replaces"]["changes"]
     assert "Approving replaces tracking plan version 1" in setup.render_question(turn)
+    # An interview resumed elsewhere (the extension reopened) shows the same comparison.
+    assert setup.show(runtime.plans, sessions, turn["session_id"])["replaces"] == turn["replaces"]
 
     turn = setup.answer(runtime.store, runtime.plans, sessions, turn["session_id"], "approve")
     assert turn["deployed"]["version"] == 2

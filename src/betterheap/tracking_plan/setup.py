@@ -185,9 +185,8 @@ def answer(
     approved = state.approved_plan
     if approved is not None:
         extra["deployed"] = service.deploy(plans, project_id, approved, "approved in the setup assistant")
-    elif deployed is not None and state.plan is not None and interview.question(state).preview is not None:
-        # At the review: what approving would change in the plan in force.
-        extra["replaces"] = {"version": deployed.version, "changes": diff_plans(deployed.plan, state.plan)}
+    else:
+        extra |= _replaces(plans, project_id, state)
     sessions.save(project_id, state, session_id)
     return _turn(session_id, project_id, state, extra)
 
@@ -202,9 +201,19 @@ def _keeping(deployed: TrackingPlan, learn: Learn | None) -> Learn:
     return keep
 
 
-def show(sessions: SetupSessions, session_id: str) -> dict[str, Any]:
+def _replaces(plans: PlanVersions, project_id: int, state: interview.Interview) -> dict[str, Any]:
+    """At the review, what approving would change in the plan in force: ``{"replaces":
+    {"version", "changes"}}``; nothing before the review or on a project without a plan."""
+    deployed = plans.current(project_id)
+    if deployed is None or state.plan is None or interview.question(state).preview is None:
+        return {}
+    return {"replaces": {"version": deployed.version, "changes": diff_plans(deployed.plan, state.plan)}}
+
+
+def show(plans: PlanVersions, sessions: SetupSessions, session_id: str) -> dict[str, Any]:
+    """The current turn, as the last answer left it (an interview resumed elsewhere)."""
     project_id, state = sessions.load(session_id)
-    return _turn(session_id, project_id, state, {})
+    return _turn(session_id, project_id, state, {} if state.done else _replaces(plans, project_id, state))
 
 
 def render_question(turn: dict[str, Any]) -> str:

@@ -31,7 +31,8 @@ def start_session(runtime: RuntimeDep, project_id: ProjectId = 1) -> dict[str, A
 @router.get("/sessions/{session_id}")
 def get_session(runtime: RuntimeDep, session_id: str) -> dict[str, Any]:
     try:
-        return setup.show(_sessions(runtime), session_id)
+        assert runtime.plans is not None
+        return setup.show(runtime.plans, _sessions(runtime), session_id)
     except LookupError as error:
         raise HTTPException(404, str(error)) from error
 
