@@ -198,9 +198,9 @@ function beacon() {
   // The page is going away: hand the queue to the browser. It stays stored too, because a
   // beacon "sent" while offline is lost: the next page sends it again, and the server drops
   // a messageId it already has, so nothing counts twice.
-  if (queue.length && config && nav.sendBeacon) {
-    nav.sendBeacon(endpoint(), new Blob([body(queue.slice(0, 100))], { type: "text/plain" }));
-  }
+  // A string body goes as text/plain (no CORS preflight), and unlike a Blob its bytes are
+  // visible to the extension's debugger.
+  if (queue.length && config && nav.sendBeacon) nav.sendBeacon(endpoint(), body(queue.slice(0, 100)));
 }
 
 // --- auto-capture ----------------------------------------------------------------------------
