@@ -17,9 +17,11 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # The browser tracking script, built from sdk-js/ with esbuild from the npm registry and
-# served by the app at /sdk.js (a build output, not committed).
+# served by the app at /sdk.js, and the Chrome extension's element picker, built from the
+# same element code (build outputs, not committed).
 SDK := src/betterheap/web/static/sdk.js
-$(SDK): sdk-js/package.json sdk-js/package-lock.json sdk-js/src/betterheap.js
+PICKER := extension/build/picker.js
+$(SDK) $(PICKER) &: sdk-js/package.json sdk-js/package-lock.json $(wildcard sdk-js/src/*.js) extension/src/picker.js
 	cd sdk-js && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
 
 # Debian's Chromium, for the browser tests (Playwright drives it; it downloads no browser).
@@ -27,7 +29,7 @@ CHROMIUM := /usr/bin/chromium
 $(CHROMIUM):
 	if [ "$$(id -u)" = 0 ]; then apt-get install -y -q chromium; else sudo apt-get install -y -q chromium; fi
 
-install: $(STAMP) $(SDK)
+install: $(STAMP) $(SDK) $(PICKER)
 
 run: $(STAMP) $(SDK)
 	$(BIN)/betterheap demo --if-empty --messy --events $(DEMO_EVENTS) --data-dir $(DATA)
@@ -36,7 +38,7 @@ run: $(STAMP) $(SDK)
 demo: $(STAMP)
 	$(BIN)/betterheap demo --events $(DEMO_EVENTS) --data-dir $(DATA)
 
-test: $(STAMP) $(SDK) $(CHROMIUM)
+test: $(STAMP) $(SDK) $(PICKER) $(CHROMIUM)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 	$(BIN)/pytest -n 2
@@ -51,4 +53,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.queries --data-dir $(BENCH_DIR) --runs 5
 
 clean:
-	rm -rf $(VENV) $(DATA) .pytest_cache .mypy_cache .ruff_cache sdk-js/node_modules $(SDK)
+	rm -rf $(VENV) $(DATA) .pytest_cache .mypy_cache .ruff_cache sdk-js/node_modules $(SDK) extension/build

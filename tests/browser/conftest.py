@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import http.server
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -92,3 +93,15 @@ def install_snippet(server: Server) -> str:
     answer.raise_for_status()
     snippet: str = answer.json()["snippet"]
     return snippet
+
+
+def wait_stored(server: Server, count: int, timeout: float = 20) -> None:
+    """Until ``count`` events are stored: a beacon sent as a tab closes reaches the server
+    some time after Playwright has closed the page."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = server.wait_loaded()
+        if status["stored"] >= count:
+            return
+        time.sleep(0.1)
+    raise TimeoutError(f"fewer than {count} events stored after {timeout} s: {status}")

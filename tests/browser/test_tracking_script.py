@@ -6,7 +6,6 @@ from __future__ import annotations
 import gzip
 import json
 import re
-import time
 from collections import Counter
 from typing import Any
 
@@ -16,7 +15,7 @@ from playwright.sync_api import Browser, Page
 
 from betterheap.query.actions import selector_pattern
 from betterheap.web.sdk import SCRIPT
-from conftest import ARTIFACTS, Site, install_snippet
+from conftest import ARTIFACTS, Site, install_snippet, wait_stored
 from server import Server
 
 #: The issue's budget for the minified script, gzipped.
@@ -53,19 +52,6 @@ SECRETS = (
     "123-45-6789",
     "4242424242",
 )
-
-
-def wait_stored(server: Server, count: int, timeout: float = 20) -> None:
-    """Until ``count`` events are stored: a beacon sent as a tab closes reaches the server
-    some time after Playwright has closed the page."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        status = server.wait_loaded()
-        if status["stored"] >= count:
-            return
-        time.sleep(0.1)
-    names = [e["event"] for e in stored_events(server)]
-    raise TimeoutError(f"fewer than {count} events stored after {timeout} s: {names}, {status}")
 
 
 def stored_events(server: Server) -> list[dict[str, Any]]:

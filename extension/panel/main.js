@@ -1,0 +1,100 @@
+// The side panel: the connection to a BetterHeap server, the page it works on (the active
+// tab of its window, or the tab named by ?tab= when opened as a page), and three views.
+import { debuggerView } from "./debug.js";
+import { labeler } from "./label.js";
+import { connect } from "./server.js";
+import { setupChat } from "./setup.js";
+
+const $ = (selector) => document.querySelector(selector);
+const fixedTab = new URLSearchParams(location.search).get("tab");
+let server = null;
+let project = null;
+let tabId = fixedTab === null ? null : Number(fixedTab);
+
+const context = {
+  server: () => server,
+  tabId: () => tabId,
+  planChanged(version) {
+    if (project) project.plan_version = version;
+    drawConnection();
+  },
+};
+const views = [
+  setupChat($("#setup"), context),
+  labeler($("#label"), context),
+  debuggerView($("#debug"), context),
+];
+
+for (const tab of document.querySelectorAll("[role=tab]")) {
+  tab.addEventListener("click", () => choose(tab.dataset.tab));
+}
+
+function choose(name) {
+  for (const tab of document.querySelectorAll("[role=tab]")) tab.setAttribute("aria-selected", String(tab.dataset.tab === name));
+  for (const panel of document.querySelectorAll("[role=tabpanel]")) panel.hidden = panel.id !== name;
+  chrome.storage.local.set({ tab: name });
+}
+
+function drawConnection() {
+  $("#connection").textContent = project
+    ? `${project.project} · plan v${project.plan_version} · ${new URL(server.url).host}`
+    : "not connected";
+  $("#connection").className = project ? "ok" : "muted";
+}
+
+$("#settings").addEventListener("click", () => ($("#connect").hidden = !$("#connect").hidden));
+
+$("#connect").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const form = event.target;
+  $("#connect-error").textContent = "";
+  try {
+    const found = await connect(form.server.value, form.key.value);
+    await chrome.storage.local.set({ server: found.server.url, key: found.server.key });
+    connected(found);
+  } catch (error) {
+    $("#connect-error").textContent = error.message;
+  }
+});
+
+function connected(found) {
+  server = found.server;
+  project = found.project;
+  $("#connect").hidden = true;
+  drawConnection();
+  for (const view of views) view.connected();
+}
+
+async function followActiveTab() {
+  if (fixedTab !== null) return;
+  const [active] = await chrome.tabs.query({ active: true, currentWindow: true });
+  const next = active ? active.id : null;
+  if (next !== tabId) {
+    const cancel = tabId;
+    tabId = next;
+    if (cancel !== null) chrome.tabs.sendMessage(cancel, { type: "betterheap:cancel-pick" }).catch(() => {});
+    views[1].tabChanged();
+    views[2].tabChanged();
+  }
+}
+
+async function main() {
+  const saved = await chrome.storage.local.get(["server", "key", "tab"]);
+  if (saved.tab) choose(saved.tab);
+  const form = $("#connect");
+  if (saved.server) form.server.value = saved.server;
+  if (saved.key) form.key.value = saved.key;
+  await followActiveTab();
+  chrome.tabs.onActivated.addListener(followActiveTab);
+  if (saved.server && saved.key) {
+    try {
+      return connected(await connect(saved.server, saved.key));
+    } catch (error) {
+      $("#connect-error").textContent = error.message;
+    }
+  }
+  form.hidden = false;
+  views[2].connected(); // the debugger lists events even before a server answers
+}
+
+main();
