@@ -35,7 +35,8 @@ export function labeler(root, context) {
     save,
     message,
   );
-  root.replaceChildren(h("div", { class: "row" }, pick), status, form);
+  const named = h("div", { class: "named", id: "label-named" });
+  root.replaceChildren(h("div", { class: "row" }, pick), status, form, named);
 
   for (const input of [selector, text, url]) input.addEventListener("input", later);
   for (const box of [useText, onPage]) box.addEventListener("change", later);
@@ -158,6 +159,7 @@ export function labeler(root, context) {
         `Saved ${saved.action.name} in tracking plan version ${saved.version}. It already counts ${number(counted)} clicks; ` +
         "use it like any event in trends, funnels and retention.";
       context.planChanged(saved.version);
+      listNamed();
     } catch (error) {
       fail(error);
     } finally {
@@ -171,8 +173,32 @@ export function labeler(root, context) {
     message.textContent = error.message;
   }
 
+  // The clicks the plan already names, with how often each happened lately.
+  async function listNamed() {
+    if (!context.server()) return;
+    try {
+      const { plan } = await context.server().call("GET", "/api/plan");
+      const counts = await Promise.all(
+        plan.actions.map((a) => context.server().call("POST", "/api/actions/preview", { selector: a.selector, text: a.text, url: a.url })),
+      );
+      named.replaceChildren(
+        h("h3", {}, `Named clicks in the plan (${plan.actions.length})`),
+        plan.actions.length
+          ? h("table", {}, h("tbody", {}, plan.actions.map((a, i) =>
+              h("tr", { title: [a.selector, a.text && `text "${a.text}"`, a.url].filter(Boolean).join(", ") },
+                h("td", {}, h("code", {}, a.name)),
+                h("td", { class: "num" }, number(counts[i].clicks)),
+                h("td", { class: "muted" }, `clicks, ${counts[i].from} to ${counts[i].to}`)))))
+          : h("p", { class: "muted" }, "None yet: pick an element to name its clicks."),
+      );
+    } catch (error) {
+      named.replaceChildren(h("p", { class: "error" }, error.message));
+    }
+  }
+
   return {
-    connected() {},
+    connected: listNamed,
+    shown: listNamed,
     tabChanged() {
       if (picking) stopped("The page changed: pick again.");
       form.hidden = true;

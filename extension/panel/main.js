@@ -33,12 +33,13 @@ function choose(name) {
   for (const tab of document.querySelectorAll("[role=tab]")) tab.setAttribute("aria-selected", String(tab.dataset.tab === name));
   for (const panel of document.querySelectorAll("[role=tabpanel]")) panel.hidden = panel.id !== name;
   chrome.storage.local.set({ tab: name });
+  const index = ["setup", "label", "debug"].indexOf(name);
+  if (server && views[index] && views[index].shown) views[index].shown();
 }
 
 function drawConnection() {
-  $("#connection").textContent = project
-    ? `${project.project} · plan v${project.plan_version} · ${new URL(server.url).host}`
-    : "not connected";
+  $("#connection").textContent = project ? `${project.project} · plan v${project.plan_version}` : "not connected";
+  $("#connection").title = project ? `${server.url}, project ${project.project_id}` : "";
   $("#connection").className = project ? "ok" : "muted";
 }
 

@@ -175,7 +175,7 @@ function review(preview, replaces) {
       ? h("details", {}, h("summary", {}, "Questions this plan answers"), h("ul", {}, preview.questions.map((q) => h("li", {}, q))))
       : null,
     replaces
-      ? h("details", { open: true },
+      ? h("details", { open: replaces.changes.length <= 12 },
           h("summary", {}, `Approving replaces version ${replaces.version}: ${number(replaces.changes.length)} changes`),
           h("ul", {}, replaces.changes.map((c) => h("li", {}, c))))
       : null,

@@ -171,6 +171,7 @@ def test_a_picked_element_becomes_an_event_counting_the_clicks_already_made(
     ui = panel.page
     panel.connect(server, write_key(server.data_dir))
     panel.tab("label")
+    expect(ui.locator("#label-named")).to_contain_text("None yet")
 
     # A password field is never captured, and clicks on a heading are not recorded: no
     # count could ever match them, and the panel says so.
@@ -208,6 +209,8 @@ def test_a_picked_element_becomes_an_event_counting_the_clicks_already_made(
         "Saved add_to_cart_clicked in tracking plan version 1"
     )
     expect(ui.locator("#connection")).to_contain_text("plan v1")
+    named = ui.locator("#label-named tr", has_text="add_to_cart_clicked")
+    expect(named.locator("td.num")).to_have_text("3")
     panel.screenshot("extension-label.png")
 
     plan = get(server, "/api/plan")["plan"]
