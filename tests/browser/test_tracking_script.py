@@ -60,7 +60,9 @@ def stored_events(server: Server) -> list[dict[str, Any]]:
     con = duckdb.connect(str(server.data_dir / "events.duckdb"), read_only=True)
     try:
         columns = ["event", "type", "url", "elements_chain", "properties", "session_id", "distinct_id"]
-        rows = con.execute(f"SELECT {', '.join(columns)} FROM events ORDER BY timestamp, event").fetchall()
+        # A click and the submit it causes share their millisecond: then click before submit.
+        order = "timestamp, event, properties->>'$.\"$event_type\"'"
+        rows = con.execute(f"SELECT {', '.join(columns)} FROM events ORDER BY {order}").fetchall()
         return [dict(zip(columns, row, strict=True)) for row in rows]
     finally:
         con.close()
