@@ -13,7 +13,7 @@ from sqlglot import exp
 
 from betterheap.events.model import StoredEvent
 from betterheap.store.arrow import events_table
-from betterheap.store.protocol import Written
+from betterheap.store.protocol import QueryTimeout, Written
 from betterheap.store.schema import EVENT_COLUMNS, FILTERED_COLUMNS, LATER_EVENT_COLUMNS, QUARANTINE_COLUMNS
 
 _DDL = [
@@ -254,17 +254,33 @@ class DuckDBStore:
         return [(int(p), str(d), str(q)) for p, d, q in rows]
 
     def query(
-        self, expression: exp.Expression, params: Mapping[str, Any] | None = None
+        self,
+        expression: exp.Expression,
+        params: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
     ) -> list[dict[str, Any]]:
         sql = expression.sql(dialect=self.dialect)
-        return self.query_sql(sql, params)
+        return self.query_sql(sql, params, timeout)
 
-    def query_sql(self, sql: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
-        """Run SQL text produced by the query compiler (never hand-built from user input)."""
+    def query_sql(
+        self, sql: str, params: Mapping[str, Any] | None = None, timeout: float | None = None
+    ) -> list[dict[str, Any]]:
+        """Run SQL text produced by the query compiler or passed by the SQL guard (never
+        hand-built from user input); interrupted after ``timeout`` seconds."""
         cursor = self._cursor()
-        result = cursor.execute(sql, dict(params or {}))
-        names = [d[0] for d in result.description or []]
-        return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+        timer = threading.Timer(timeout, cursor.interrupt) if timeout is not None else None
+        if timer is not None:
+            timer.daemon = True
+            timer.start()
+        try:
+            result = cursor.execute(sql, dict(params or {}))
+            names = [d[0] for d in result.description or []]
+            return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+        except duckdb.InterruptException:
+            raise QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped") from None
+        finally:
+            if timer is not None:
+                timer.cancel()
 
     def _cursor(self) -> duckdb.DuckDBPyConnection:
         return self._connection.cursor()

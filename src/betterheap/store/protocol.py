@@ -55,9 +55,17 @@ class EventStore(Protocol):
         ...
 
     def query(
-        self, expression: exp.Expression, params: Mapping[str, Any] | None = None
+        self,
+        expression: exp.Expression,
+        params: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
     ) -> list[dict[str, Any]]:
-        """Run a compiled SELECT and return rows as dictionaries."""
+        """Run a compiled SELECT and return rows as dictionaries; a query still running
+        after ``timeout`` seconds is stopped with :class:`QueryTimeout`."""
         ...
 
     def close(self) -> None: ...
+
+
+class QueryTimeout(TimeoutError):
+    """A query stopped because it ran longer than its caller allowed."""
