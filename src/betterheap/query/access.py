@@ -1,0 +1,48 @@
+"""What each role may read with SQL: the tables and columns handed to the guard
+(:mod:`betterheap.query.guard`). Personal data — the plan's PII properties, raw property
+values set aside, the quarantine's raw payloads — is for roles with PII access only.
+
+>>> viewer = access_for("viewer", project_id=1, pii_properties=frozenset({"email"}))
+>>> "properties" in viewer.tables["events"], "quarantine" in viewer.tables, viewer.pii
+(False, False, False)
+>>> access_for("admin", 1).pii
+True
+"""
+
+from __future__ import annotations
+
+from typing import Final, Literal
+
+from betterheap.query.guard import MAX_ROWS, Access
+from betterheap.store.schema import EVENT_COLUMNS, FILTERED_COLUMNS, QUARANTINE_COLUMNS
+
+Role = Literal["viewer", "analyst", "admin"]
+ROLES: Final[tuple[Role, ...]] = ("viewer", "analyst", "admin")
+#: Roles that may read personal data.
+PII_ROLES: Final = frozenset({"admin"})
+#: Event columns holding property values as sent (and so personal data).
+PERSONAL_COLUMNS: Final = frozenset({"properties", "set_aside"})
+
+_SCHEMA: Final = {
+    "events": dict(EVENT_COLUMNS),
+    "quarantine": dict(QUARANTINE_COLUMNS),
+    "filtered_events": dict(FILTERED_COLUMNS),
+}
+
+
+def access_for(
+    role: str, project_id: int, pii_properties: frozenset[str] = frozenset(), max_rows: int = MAX_ROWS
+) -> Access:
+    """The guard's allow-list for ``role`` on one project."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
+    pii = role in PII_ROLES
+    events = frozenset(_SCHEMA["events"]) if pii else frozenset(_SCHEMA["events"]) - PERSONAL_COLUMNS
+    tables = {"events": events}
+    if pii:
+        tables |= {
+            "quarantine": frozenset(_SCHEMA["quarantine"]),
+            "filtered_events": frozenset(_SCHEMA["filtered_events"]),
+        }
+    schema = {name: _SCHEMA[name] for name in tables}
+    return Access(project_id, tables, pii, pii_properties, max_rows, schema)
