@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from betterheap.insights import service
+from betterheap.query.ir import Filter, Property
 from betterheap.store.duckdb import DuckDBStore
 from tests.insights.oracle import Oracle
 
@@ -73,7 +74,11 @@ def test_revenue(dataset: Dataset, breakdown: str | None) -> None:
     ],
 )
 def test_trends(
-    dataset: Dataset, event: str | None, measure: Any, prop: str | None, interval: Any,
+    dataset: Dataset,
+    event: str | None,
+    measure: Any,
+    prop: str | None,
+    interval: Any,
     breakdown: str | None,
 ) -> None:
     store, oracle = dataset
@@ -122,7 +127,11 @@ def test_funnels(
     ],
 )
 def test_retention(
-    dataset: Dataset, start: str | None, ret: str | None, period: Any, periods: int,
+    dataset: Dataset,
+    start: str | None,
+    ret: str | None,
+    period: Any,
+    periods: int,
     segments: list[str] | None,
 ) -> None:
     store, oracle = dataset
@@ -145,3 +154,40 @@ def test_other_project_is_invisible(dataset: Dataset) -> None:
     rows = service.metric(store, 2, "new_users", date(2024, 1, 1), date(2024, 2, 9))
     assert sum(r["value"] for r in rows) == 40
     assert all(r["value"] == 0 for r in service.metric(store, 3, "dau", FROM, TO))
+
+
+FILTERS = [
+    (Filter(Property("country"), ("DE",)),),
+    (Filter(Property("country"), ("FR", "US"), negate=True),),
+    (Filter(Property("plan"), ("pro", "team")), Filter(Property("channel"), ("ads",), negate=True)),
+]
+
+
+@pytest.mark.parametrize("filters", FILTERS, ids=["country is DE", "country not FR/US", "plan and channel"])
+def test_filtered_insights_equal_the_oracle_over_the_passing_events(
+    dataset: Dataset, filters: tuple[Filter, ...]
+) -> None:
+    """A filtered query is the same query over only the events that pass: checked for every
+    kind of insight against an oracle that never sees the others."""
+    store, full = dataset
+
+    def passes(row: Any) -> bool:
+        for rule in filters:
+            value = full.text(row, rule.property.name)
+            if value is None or (value in rule.values) == rule.negate:
+                return False
+        return True
+
+    oracle = Oracle([row for row in full.rows if passes(row)], full.links)
+    assert service.metric(store, 1, "dau", FROM, TO, filters=filters) == oracle.active(FROM, TO, 1)
+    assert service.metric(store, 1, "wau", FROM, TO, filters=filters) == oracle.active(FROM, TO, 7)
+    assert canonical(
+        service.metric(store, 1, "new_users", FROM, TO, "channel", filters=filters)
+    ) == canonical(oracle.new_users(FROM, TO, "channel"))
+    got = service.trend(store, 1, "buy", "unique_users", None, "week", FROM, TO, filters=filters)
+    assert canonical(got) == canonical(oracle.trend("buy", "unique_users", None, "week", FROM, TO, None))
+    steps = ["$pageview", "signup", "buy"]
+    got = service.funnel(store, 1, steps, 14 * 86400, FROM, TO, filters=filters)
+    assert rounded(got) == rounded(oracle.funnel(steps, 14 * 86400, FROM, TO))
+    got = service.retention(store, 1, None, None, "week", FROM, TO, 4, filters=filters)
+    assert got == oracle.retention(None, None, "week", FROM, TO, 4, None)

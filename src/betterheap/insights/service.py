@@ -7,7 +7,7 @@ dialect and shapes the rows into plain JSON-able dicts. Definitions: docs/metric
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final, Literal
 
@@ -17,6 +17,8 @@ from betterheap.query.ir import (
     DateRange,
     EventTotals,
     EventTrend,
+    Filter,
+    Filtered,
     Funnel,
     Interval,
     LatestEvent,
@@ -33,6 +35,8 @@ from betterheap.taxonomy.plan import Action
 Row = dict[str, Any]
 #: The project's actions (virtual events) by name, which queries may name like events.
 Actions = Mapping[str, Action] | None
+#: Only the events passing every filter count (``country is DE``...).
+Filters = Sequence[Filter]
 
 DEFAULT_DAYS: Final = 30
 METRICS: Final[dict[str, str]] = {
@@ -77,6 +81,7 @@ def metric(
     date_from: date | None,
     date_to: date | None,
     breakdown: str | None = None,
+    filters: Filters = (),
 ) -> list[Row]:
     """One core metric per UTC day: rows ``{"date", "value"[, "breakdown"]}``."""
     if name not in METRICS:
@@ -97,7 +102,7 @@ def metric(
         query = NewUsers(days, prop)
     else:
         query = EventTrend(days, None, "sum", "day", Property("revenue"), prop)
-    return _series(_run(store, query, project_id), days, "day", dense=prop is None)
+    return _series(_run(store, query, project_id, filters=filters), days, "day", dense=prop is None)
 
 
 def trend(
@@ -111,6 +116,7 @@ def trend(
     date_to: date | None,
     breakdown: str | None = None,
     actions: Actions = None,
+    filters: Filters = (),
 ) -> list[Row]:
     """Count, unique persons or sum of a property per day/week (Monday)/month start."""
     days = resolve_range(store, project_id, date_from, date_to)
@@ -122,7 +128,7 @@ def trend(
         Property(property) if property else None,
         Property(breakdown) if breakdown else None,
     )
-    return _series(_run(store, query, project_id, actions), days, interval, dense=breakdown is None)
+    return _series(_run(store, query, project_id, actions, filters), days, interval, dense=breakdown is None)
 
 
 def totals(
@@ -132,11 +138,12 @@ def totals(
     date_from: date | None,
     date_to: date | None,
     actions: Actions = None,
+    filters: Filters = (),
 ) -> Row:
     """How many times ``event`` (or an action) happened over the range, and by how many
     distinct persons: ``{"from", "to", "events", "people"}``."""
     days = resolve_range(store, project_id, date_from, date_to)
-    rows = _run(store, EventTotals(days, event), project_id, actions)
+    rows = _run(store, EventTotals(days, event), project_id, actions, filters)
     found = rows[0] if rows else {}
     return {
         "from": days.date_from.isoformat(),
@@ -156,12 +163,13 @@ def funnel(
     breakdown: str | None = None,
     first_day: bool = False,
     actions: Actions = None,
+    filters: Filters = (),
 ) -> list[Row]:
     """Per-step persons, conversion and median time to convert (see docs/metrics.md)."""
     days = resolve_range(store, project_id, date_from, date_to)
     prop = Property(breakdown) if breakdown else None
     query = Funnel(tuple(steps), window_seconds, days, prop, first_day)
-    blocks = _run(store, query, project_id, actions)
+    blocks = _run(store, query, project_id, actions, filters)
     if not blocks and prop is None:
         blocks = [{"breakdown": None, **{f"count_{k}": 0 for k in range(1, len(steps) + 1)}}]
     rows: list[Row] = []
@@ -194,6 +202,7 @@ def retention(
     periods: int | None = None,
     by_first_day_funnel: list[str] | None = None,
     actions: Actions = None,
+    filters: Filters = (),
 ) -> list[Row]:
     """First-time cohort retention; rows ``{"cohort"|"segment", "size", "values"}``."""
     if period not in _DEFAULT_PERIODS:
@@ -205,7 +214,7 @@ def retention(
     step = 7 if period == "week" else 1
     sizes: dict[Any, tuple[date, int]] = {}
     kept: dict[tuple[Any, int], int] = {}
-    for r in _run(store, query, project_id, actions):
+    for r in _run(store, query, project_id, actions, filters):
         key = r["cohort"] if segments is None else r["segment"]
         if r["k"] == 0:
             sizes[key] = (r["cohort"], int(r["value"]))
@@ -224,8 +233,11 @@ def retention(
     return rows
 
 
-def _run(store: EventStore, query: Query, project_id: int, actions: Actions = None) -> list[Row]:
-    compiled = compile_query(query, project_id, store.dialect, actions)
+def _run(
+    store: EventStore, query: Query, project_id: int, actions: Actions = None, filters: Filters = ()
+) -> list[Row]:
+    target = Filtered(query, tuple(filters)) if filters else query
+    compiled = compile_query(target, project_id, store.dialect, actions)
     return store.query(compiled.expression, compiled.params)
 
 

@@ -41,6 +41,8 @@ class Params:
         self.project_id = self.bind("project_id", int(project_id))
         #: Actions (virtual events) this query names, by name; see ``query.events``.
         self.actions: dict[str, Action] = dict(actions or {})
+        #: Conditions every event the query reads must meet (``ir.Filtered``).
+        self.event_filters: list[exp.Expr] = []
 
     def bind(self, name: str, value: Any) -> exp.Placeholder:
         key = name

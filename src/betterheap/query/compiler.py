@@ -32,6 +32,8 @@ from betterheap.query.ir import (
     ActiveUsers,
     EventTotals,
     EventTrend,
+    Filter,
+    Filtered,
     Funnel,
     LatestEvent,
     NewUsers,
@@ -182,16 +184,31 @@ _COMPILERS: Final[dict[type, Callable[[Any, Params, Dialect], exp.Expression]]] 
 
 
 def compile_query(
-    query: Query, project_id: int, dialect: str = "duckdb", actions: Mapping[str, Action] | None = None
+    query: Query | Filtered,
+    project_id: int,
+    dialect: str = "duckdb",
+    actions: Mapping[str, Action] | None = None,
 ) -> Compiled:
     """Compile one IR node for one project into a tree and its bound parameters.
 
     ``actions`` are the virtual events the query may name (the project's plan's actions);
-    only those it names are compiled in."""
-    named = _event_names(query)
+    only those it names are compiled in. A :class:`Filtered` query reads only the events
+    that pass its filters."""
+    filters = query.filters if isinstance(query, Filtered) else ()
+    inner = query.query if isinstance(query, Filtered) else query
+    named = _event_names(inner)
     params = Params(project_id, {name: a for name, a in (actions or {}).items() if name in named})
-    expression = _COMPILERS[type(query)](query, params, dialect_for(dialect))
+    rules = dialect_for(dialect)
+    params.event_filters = [_filter_predicate(f, params, rules) for f in filters]
+    expression = _COMPILERS[type(inner)](inner, params, rules)
     return Compiled(expression, dict(params.values))
+
+
+def _filter_predicate(rule: Filter, params: Params, dialect: Dialect) -> exp.Expr:
+    value = breakdown_expr(dialect, rule.property)
+    listed = [params.bind("filter_value", v) for v in rule.values]
+    inside = value.isin(*listed)
+    return exp.and_(value.is_(exp.null()).not_(), exp.not_(inside)) if rule.negate else inside
 
 
 def _event_names(query: Query) -> set[str]:

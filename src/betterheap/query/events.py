@@ -69,4 +69,5 @@ def person_events(
         exp.alias_(event_label(params, e), "event"),
         *(columns or []),
     ).from_(exp.alias_(exp.to_table("events"), e, table=True))
-    return query.where(exp.and_(col("project_id", e).eq(params.project_id), *(where or [])))
+    conditions = [col("project_id", e).eq(params.project_id), *params.event_filters, *(where or [])]
+    return query.where(exp.and_(*conditions))

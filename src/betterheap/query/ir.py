@@ -149,3 +149,29 @@ class Retention:
 
 
 Query = LatestEvent | ActiveUsers | NewUsers | EventTrend | EventTotals | Funnel | Retention
+
+#: Values one filter may list.
+MAX_FILTER_VALUES: Final = 100
+
+
+@dataclass(frozen=True)
+class Filter:
+    """Events whose property, as text, is one of ``values`` (none of them with ``negate``).
+    A missing property is no value: it never passes a filter, negated or not."""
+
+    property: Property
+    values: tuple[str, ...]
+    negate: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.values or len(self.values) > MAX_FILTER_VALUES:
+            raise ValueError(f"a filter on {self.property.name} needs 1 to {MAX_FILTER_VALUES} values")
+
+
+@dataclass(frozen=True)
+class Filtered:
+    """A query over only the events that pass every filter: "DAU from Germany on mobile"
+    is ``Filtered(ActiveUsers(...), (country is DE, device_type is mobile))``."""
+
+    query: Query
+    filters: tuple[Filter, ...]
