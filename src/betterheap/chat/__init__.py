@@ -1,0 +1,1 @@
+"""Ask in plain words: the analytics chat."""
