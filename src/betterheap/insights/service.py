@@ -7,10 +7,13 @@ dialect and shapes the rows into plain JSON-able dicts. Definitions: docs/metric
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final, Literal
 
+from betterheap.query.build import Compiled
 from betterheap.query.compiler import compile_query
 from betterheap.query.ir import (
     ActiveUsers,
@@ -134,7 +137,7 @@ def trend(
 def totals(
     store: EventStore,
     project_id: int,
-    event: str,
+    event: str | None,
     date_from: date | None,
     date_to: date | None,
     actions: Actions = None,
@@ -233,11 +236,33 @@ def retention(
     return rows
 
 
+#: While set (:func:`recording`), every compiled query that runs is appended to it.
+_RECORDING: ContextVar[list[Compiled] | None] = ContextVar("recording", default=None)
+
+
+@contextmanager
+def recording() -> Iterator[list[Compiled]]:
+    """The queries the calls inside the block run, in order (so an answer can show the SQL
+    that produced its numbers). An enclosing block records them too."""
+    ran: list[Compiled] = []
+    outer = _RECORDING.get()
+    token = _RECORDING.set(ran)
+    try:
+        yield ran
+    finally:
+        _RECORDING.reset(token)
+        if outer is not None:
+            outer.extend(ran)
+
+
 def _run(
     store: EventStore, query: Query, project_id: int, actions: Actions = None, filters: Filters = ()
 ) -> list[Row]:
     target = Filtered(query, tuple(filters)) if filters else query
     compiled = compile_query(target, project_id, store.dialect, actions)
+    ran = _RECORDING.get()
+    if ran is not None:
+        ran.append(compiled)
     return store.query(compiled.expression, compiled.params)
 
 

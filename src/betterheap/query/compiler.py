@@ -164,7 +164,9 @@ def compile_trend(query: EventTrend, params: Params, dialect: Dialect) -> exp.Ex
 
 
 def compile_totals(query: EventTotals, params: Params, dialect: Dialect) -> exp.Expression:
-    where = [in_range(col("timestamp", "e"), params.range_bounds(query.range)), event_is(params, query.event)]
+    where = [in_range(col("timestamp", "e"), params.range_bounds(query.range))]
+    if query.event is not None:
+        where.append(event_is(params, query.event))
     source = person_events(params, [], where).subquery("pe")
     return sqlglot.select(
         exp.alias_(exp.Count(this=exp.Star()), "events"),
@@ -216,7 +218,7 @@ def _event_names(query: Query) -> set[str]:
     if isinstance(query, EventTrend):
         return {query.event} if query.event else set()
     if isinstance(query, EventTotals):
-        return {query.event}
+        return {query.event} if query.event else set()
     if isinstance(query, Funnel):
         return set(query.steps)
     if isinstance(query, Retention):

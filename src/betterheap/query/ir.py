@@ -102,11 +102,12 @@ class EventTrend:
 
 @dataclass(frozen=True)
 class EventTotals:
-    """Occurrences and distinct persons of one event (or action) over the whole range:
+    """Occurrences and distinct persons of one event (or action, or any) over the whole range:
     one row ``{"events", "people"}``, where a trend would give one per interval."""
 
     range: DateRange
-    event: str
+    #: None: every event.
+    event: str | None
 
 
 @dataclass(frozen=True)
