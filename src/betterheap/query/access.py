@@ -20,6 +20,15 @@ Role = Literal["viewer", "analyst", "admin"]
 ROLES: Final[tuple[Role, ...]] = ("viewer", "analyst", "admin")
 #: Roles that may read personal data.
 PII_ROLES: Final = frozenset({"admin"})
+#: Properties treated as personal data even when no plan flags them (a project without a
+#: plan, or a plan that forgot one): safe by default.
+DEFAULT_PII_PROPERTIES: Final = frozenset(
+    {
+        "email", "e_mail", "email_address", "phone", "phone_number", "mobile_number", "name", "full_name",
+        "first_name", "last_name", "address", "street", "street_address", "postal_code", "zip", "birthday",
+        "date_of_birth", "ssn", "national_id", "passport", "iban", "card_number", "ip", "$ip", "password",
+    }
+)  # fmt: skip
 #: Event columns holding property values as sent (and so personal data).
 PERSONAL_COLUMNS: Final = frozenset({"properties", "set_aside"})
 
@@ -37,6 +46,7 @@ def access_for(
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
     pii = role in PII_ROLES
+    pii_properties = pii_properties | DEFAULT_PII_PROPERTIES
     events = frozenset(_SCHEMA["events"]) if pii else frozenset(_SCHEMA["events"]) - PERSONAL_COLUMNS
     tables = {"events": events}
     if pii:
