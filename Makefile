@@ -41,7 +41,7 @@ demo: $(STAMP)
 test: $(STAMP) $(SDK) $(PICKER) $(CHROMIUM)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
-	$(BIN)/pytest -n 2
+	$(BIN)/pytest -n 2 --dist loadgroup
 
 # Benchmarks (minutes, not part of `make test`): ingestion over HTTP, then query latency on a
 # 1M-event demo (generated once into bench/data/1m). For 10M: BENCH_EVENTS=10000000.

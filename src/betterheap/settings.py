@@ -36,6 +36,16 @@ class Settings(BaseSettings):
         default=1,
         description="Worker processes preparing spooled events for the store while serving (0: in-process).",
     )
+    audit_retention_days: int = Field(
+        default=90,
+        ge=1,
+        description="Days the audit log keeps who asked what and the SQL that ran (never result rows).",
+    )
+    query_timeout_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="Longest a chat answer's or a guarded SQL query may run before it is stopped.",
+    )
 
     @property
     def events_path(self) -> Path:

@@ -11,7 +11,7 @@ from betterheap import __version__
 from betterheap.runtime import Runtime, open_runtime, tune_garbage_collector
 from betterheap.settings import Settings
 from betterheap.web import pages, sdk
-from betterheap.web.api import ingest, insights, setup, system, tracking_plan
+from betterheap.web.api import chat, ingest, insights, setup, system, tracking_plan
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(insights.router)
     app.include_router(tracking_plan.router)
     app.include_router(setup.router)
+    app.include_router(chat.router)
     app.include_router(sdk.router)
     app.include_router(pages.router)
     app.add_middleware(sdk.IngestCors)

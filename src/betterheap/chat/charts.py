@@ -1,0 +1,84 @@
+"""Vega-Lite specs for answers: the same specs the API returns and the dashboard draws with
+vega-embed. Data is inlined; tooltips and number formats are set so a chart reads alone.
+
+>>> spec = line([{"date": "2026-11-01", "value": 3}], "DAU")
+>>> spec["mark"]["type"], spec["encoding"]["y"]["title"]
+('line', 'DAU')
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+SCHEMA: Final = "https://vega.github.io/schema/vega-lite/v5.json"
+Spec = dict[str, Any]
+
+
+def line(rows: list[dict[str, Any]], title: str, series: str | None = None, fmt: str = ",.0f") -> Spec:
+    """Values over time; one line per ``series`` value when given."""
+    encoding: Spec = {
+        "x": {"field": "date", "type": "temporal", "title": None, "axis": {"format": "%b %d"}},
+        "y": {"field": "value", "type": "quantitative", "title": title, "axis": {"format": fmt}},
+        "tooltip": [
+            {"field": "date", "type": "temporal", "format": "%a %b %d, %Y"},
+            *([{"field": series, "type": "nominal"}] if series else []),
+            {"field": "value", "type": "quantitative", "format": fmt, "title": title},
+        ],
+    }
+    if series:
+        encoding["color"] = {"field": series, "type": "nominal", "title": None}
+    return {
+        "$schema": SCHEMA,
+        "data": {"values": rows},
+        "mark": {"type": "line", "point": len(rows) <= 62, "tooltip": True},
+        "encoding": encoding,
+        "width": "container",
+    }
+
+
+def bar(rows: list[dict[str, Any]], category: str, title: str, fmt: str = ",.0f") -> Spec:
+    """One bar per category, largest first."""
+    return {
+        "$schema": SCHEMA,
+        "data": {"values": rows},
+        "mark": {"type": "bar", "tooltip": True},
+        "encoding": {
+            "y": {"field": category, "type": "nominal", "sort": "-x", "title": None},
+            "x": {"field": "value", "type": "quantitative", "title": title, "axis": {"format": fmt}},
+            "tooltip": [
+                {"field": category, "type": "nominal"},
+                {"field": "value", "type": "quantitative", "format": fmt, "title": title},
+            ],
+        },
+        "width": "container",
+    }
+
+
+def funnel(steps: list[dict[str, Any]]) -> Spec:
+    """Persons at each step, with the conversion from the first step in the tooltip."""
+    return {
+        "$schema": SCHEMA,
+        "data": {"values": steps},
+        "mark": {"type": "bar", "tooltip": True},
+        "encoding": {
+            "y": {"field": "event", "type": "nominal", "sort": None, "title": None},
+            "x": {"field": "count", "type": "quantitative", "title": "people", "axis": {"format": ",.0f"}},
+            "tooltip": [
+                {"field": "event", "type": "nominal"},
+                {"field": "count", "type": "quantitative", "format": ",.0f", "title": "people"},
+                {
+                    "field": "conversion_from_start",
+                    "type": "quantitative",
+                    "format": ".1%",
+                    "title": "from start",
+                },
+                {
+                    "field": "conversion_from_previous",
+                    "type": "quantitative",
+                    "format": ".1%",
+                    "title": "from previous",
+                },
+            ],
+        },
+        "width": "container",
+    }

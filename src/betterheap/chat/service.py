@@ -1,0 +1,203 @@
+"""The chat as the CLI and the API call it: a question in, the same JSON out —
+``status`` (answered, clarify or refused), ``answer``, ``query``, ``sql``, ``rows``,
+``chart`` and ``suggestions`` — with the conversation kept and the question audited.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Final, cast
+
+import sqlglot
+from sqlglot import exp
+
+from betterheap.chat import answer as answers
+from betterheap.chat import digest as digests
+from betterheap.chat import why
+from betterheap.chat.parser import Clarify, Parsed, Refused, parse
+from betterheap.chat.semantic import DIMENSIONS, Vocabulary, build_vocabulary
+from betterheap.chat.structured import InvalidQuery, StructuredQuery, validate
+from betterheap.insights import service as insights
+from betterheap.meta.chat import Audited, AuditLog, Conversations
+from betterheap.meta.plans import PlanVersions
+from betterheap.query.access import PII_ROLES, ROLES
+from betterheap.store.protocol import EventStore
+from betterheap.tracking_plan import service as plans_service
+
+#: How long a project's vocabulary (observed names and values) is reused.
+VOCABULARY_SECONDS: Final = 300
+_OBSERVED: Final = """
+SELECT event AS name, count(*) AS events FROM events WHERE project_id = $project_id
+GROUP BY event ORDER BY events DESC LIMIT 500
+"""
+_VALUES: Final = """
+SELECT '{column}' AS dimension, {column} AS value, count(*) AS events FROM events
+WHERE project_id = $project_id AND {column} IS NOT NULL GROUP BY {column} ORDER BY events DESC LIMIT 50
+"""
+_VALUE_COLUMNS: Final = ("channel", "device_type", "os", "browser", "utm_source", "utm_campaign")
+
+
+@dataclass
+class Chat:
+    """The chat over one store and metadata store."""
+
+    store: EventStore
+    plans: PlanVersions
+    conversations: Conversations
+    audit: AuditLog
+    timeout: float = 30.0
+
+    def __post_init__(self) -> None:
+        self._vocabularies: dict[tuple[int, int], tuple[float, Vocabulary]] = {}
+        self._lock = threading.Lock()
+
+    def ask(
+        self,
+        project_id: int,
+        question: str,
+        conversation_id: str | None = None,
+        role: str = "analyst",
+        who: str = "anonymous",
+        today: date | None = None,
+    ) -> dict[str, Any]:
+        if role not in ROLES:
+            raise ValueError(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
+        started = time.perf_counter()
+        today = today or datetime.now(UTC).date()
+        if conversation_id is None:
+            conversation_id = self.conversations.start(project_id, role, question)
+        previous_raw = self.conversations.last_query(conversation_id)
+        previous = StructuredQuery.model_validate(previous_raw) if previous_raw else None
+        vocab = self.vocabulary(project_id)
+        with insights.recording() as ran:
+            result = self._answer(project_id, question, vocab, today, previous, role)
+        if result.sql is None and result.status == "answered":
+            result.sql = answers.sql_of(ran, self.store.dialect)
+        response = result.to_dict() | {"conversation_id": conversation_id}
+        self.conversations.add(conversation_id, question, response)
+        self.audit.record(
+            Audited(
+                project_id=project_id,
+                who=who,
+                role=role,
+                source="chat",
+                question=question,
+                sql=answers.sql_of(ran, self.store.dialect) or "",
+                status=result.status,
+                row_count=len(result.rows),
+                duration_ms=int((time.perf_counter() - started) * 1000),
+            )
+        )
+        return response
+
+    def _answer(
+        self,
+        project_id: int,
+        question: str,
+        vocab: Vocabulary,
+        today: date,
+        previous: StructuredQuery | None,
+        role: str,
+    ) -> answers.Answer:
+        outcome = parse(question, vocab, today, previous, pii_access=role in PII_ROLES)
+        if isinstance(outcome, Clarify):
+            return answers.Answer("clarify", outcome.question, suggestions=list(outcome.suggestions))
+        if isinstance(outcome, Refused):
+            if outcome.summary:
+                return self._summary(project_id, outcome, today)
+            return answers.Answer("refused", outcome.reason, suggestions=list(outcome.instead))
+        assert isinstance(outcome, Parsed)
+        query = outcome.query
+        actions = plans_service.actions(self.plans, project_id)
+        if query.kind == "digest":
+            assert query.compare_from is not None and query.compare_to is not None
+            text, rows = digests.digest(
+                self.store,
+                project_id,
+                vocab,
+                (query.date_from, query.date_to),
+                (query.compare_from, query.compare_to),
+                actions,
+            )
+            return answers.Answer(
+                "answered", text, query.model_dump(mode="json"), rows=rows, understood=outcome.understood
+            )
+        if query.kind == "why":
+            subject = query.event or query.metric or ""
+            text, rows, chart = why.explain(self.store, project_id, subject, query.date_from, actions)
+            return answers.Answer(
+                "answered",
+                text,
+                query.model_dump(mode="json"),
+                rows=rows,
+                chart=chart,
+                understood=outcome.understood,
+            )
+        try:
+            validate(query, vocab)
+            return answers.answer_query(self.store, project_id, query, actions, outcome.understood, today)
+        except InvalidQuery as error:
+            return answers.Answer("clarify", str(error), suggestions=list(_examples(vocab)))
+
+    def _summary(self, project_id: int, refused: Refused, today: date) -> answers.Answer:
+        """Aggregates in place of records: how many people, by country, no contact details."""
+        start, end = today - timedelta(days=30), today - timedelta(days=1)
+        people = insights.totals(self.store, project_id, None, start, end)
+        countries = insights.metric(self.store, project_id, "new_users", start, end, "country")
+        by_country: dict[str, int] = {}
+        for row in countries:
+            by_country[str(row["breakdown"])] = by_country.get(str(row["breakdown"]), 0) + int(row["value"])
+        top = sorted(by_country.items(), key=lambda item: -item[1])[:5]
+        text = (
+            f"{refused.reason}\n\nIn the last 30 days ({start} to {end}): "
+            f"{people['people']:,} active people, "
+            f"{sum(by_country.values()):,} of them new; new people by country: "
+            + ", ".join(f"{country} {count:,}" for country, count in top)
+            + ". No names, e-mail addresses or other contact details are included."
+        )
+        rows = [{"country": country, "new_people": count} for country, count in top]
+        return answers.Answer("answered", text, rows=rows, suggestions=list(refused.instead))
+
+    def vocabulary(self, project_id: int) -> Vocabulary:
+        version, plan = plans_service.current(self.plans, project_id)
+        key = (project_id, version)
+        with self._lock:
+            cached = self._vocabularies.get(key)
+        if cached is not None and time.monotonic() - cached[0] < VOCABULARY_SECONDS:
+            return cached[1]
+        params = {"project_id": project_id}
+
+        def run(sql: str) -> list[dict[str, Any]]:
+            return self.store.query(cast(exp.Expression, sqlglot.parse_one(sql, read="duckdb")), params)
+
+        observed = {r["name"]: int(r["events"]) for r in run(_OBSERVED)}
+        values: dict[str, list[str]] = {}
+        for column in _VALUE_COLUMNS:
+            assert column in DIMENSIONS  # a fixed column name, never user input
+            for row in run(_VALUES.format(column=column)):
+                values.setdefault(column, []).append(str(row["value"]))
+        vocab = build_vocabulary(plan, observed, values)
+        with self._lock:
+            self._vocabularies[key] = (time.monotonic(), vocab)
+        return vocab
+
+
+def _examples(vocab: Vocabulary) -> tuple[str, ...]:
+    from betterheap.chat.parser import _examples as examples
+
+    return examples(vocab)
+
+
+def open_chat(store: EventStore, plans: PlanVersions, engine: Any, settings: Any) -> Chat:
+    """A chat over a runtime's store and metadata store, with the settings' timeout and
+    audit retention."""
+    return Chat(
+        store,
+        plans,
+        Conversations(engine),
+        AuditLog(engine, settings.audit_retention_days),
+        settings.query_timeout_seconds,
+    )

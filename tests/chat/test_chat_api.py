@@ -1,0 +1,118 @@
+"""The chat, guarded SQL and the audit log over real HTTP and from the command line."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
+
+from betterheap.meta.chat import Audited, AuditLog
+from betterheap.meta.models import AuditEntry, Base
+from server import Server, cli, write_key
+
+CHROME = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 Chrome/124.0 Safari/537.36"
+
+
+def send_signups(server: Server, count: int) -> None:
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).replace(hour=12, minute=0, second=0, microsecond=0)
+    batch = [
+        {
+            "type": "track",
+            "event": "signed_up",
+            "userId": f"u{i}",
+            "messageId": str(uuid.uuid4()),
+            "timestamp": yesterday.isoformat(),
+            "properties": {"email": f"u{i}@example.org", "plan": "pro"},
+            "context": {"userAgent": CHROME, "ip": "203.0.113.9"},
+        }
+        for i in range(count)
+    ]
+    key = write_key(server.data_dir)
+    assert (
+        httpx.post(f"{server.url}/v1/batch", json={"batch": batch}, auth=(key, ""), timeout=30).status_code
+        == 200
+    )
+    server.wait_loaded()
+
+
+def post(server: Server, path: str, body: dict[str, Any]) -> httpx.Response:
+    return httpx.post(f"{server.url}{path}", json=body, timeout=60)
+
+
+def test_chat_sql_and_audit_over_http(server: Server) -> None:
+    send_signups(server, 6)
+    answered = post(server, "/api/chat", {"question": "how many signups yesterday?"})
+    assert answered.status_code == 200
+    body = answered.json()
+    assert body["status"] == "answered" and body["answer"].startswith("6 signed_up events on ")
+    assert body["chart"]["$schema"].endswith("vega-lite/v5.json") and "SELECT" in body["sql"]
+
+    refused = post(
+        server, "/api/chat", {"question": "list the email addresses of yesterday's signups", "role": "viewer"}
+    )
+    assert refused.json()["status"] == "refused" and "@" not in refused.text
+    assert post(server, "/api/chat", {"question": ""}).status_code == 400
+    assert post(server, "/api/chat", {"question": "dau", "role": "owner"}).status_code == 400
+
+    counted = post(server, "/api/sql", {"sql": "SELECT count(*) AS n FROM events WHERE event = 'signed_up'"})
+    assert counted.status_code == 200 and counted.json()["rows"] == [{"n": 6}]
+    leak = post(
+        server, "/api/sql", {"sql": "SELECT properties->>'$.email' AS e FROM events", "role": "analyst"}
+    )
+    assert leak.status_code == 400 and "personal data" in leak.json()["detail"]
+    admin = post(
+        server, "/api/sql", {"sql": "SELECT properties->>'$.email' AS e FROM events", "role": "admin"}
+    )
+    assert admin.status_code == 200 and len(admin.json()["rows"]) == 6
+    dml = post(server, "/api/sql", {"sql": "DELETE FROM events"})
+    assert dml.status_code == 400 and "only SELECT" in dml.json()["detail"]
+
+    audit = httpx.get(f"{server.url}/api/audit", timeout=30).json()
+    statuses = [(entry["source"], entry["status"]) for entry in audit]
+    assert (
+        ("sql", "refused") in statuses
+        and ("sql", "answered") in statuses
+        and ("chat", "answered") in statuses
+    )
+    assert "@example.org" not in json.dumps(audit), "the audit log never keeps result rows"
+    conversations = httpx.get(f"{server.url}/api/chat/conversations", timeout=30).json()
+    assert conversations and conversations[0]["title"]
+    kept = httpx.get(f"{server.url}/api/chat/conversations/{body['conversation_id']}", timeout=30).json()
+    assert kept["turns"][0]["question"] == "how many signups yesterday?"
+
+
+def test_ask_and_sql_from_the_command_line(server: Server) -> None:
+    send_signups(server, 3)
+    asked = cli(server.data_dir, "ask", "signups yesterday", "--format", "json")
+    answer = json.loads(asked.stdout)
+    assert answer["status"] == "answered" and answer["answer"].startswith("3 signed_up events on ")
+    follow = cli(server.data_dir, "ask", "and by country?", "--conversation", answer["conversation_id"])
+    assert "by country" in follow.stdout and "SQL:" in follow.stdout
+    refused = cli(server.data_dir, "sql", "SELECT * FROM events", "--as-role", "viewer", check=False)
+    assert refused.returncode == 2 and "personal data" in refused.stderr
+    rows = cli(server.data_dir, "sql", "SELECT count(*) AS n FROM events", "--format", "json")
+    assert json.loads(rows.stdout) == [{"n": 3}]
+    logged = cli(server.data_dir, "audit", "--format", "json")
+    assert {entry["source"] for entry in json.loads(logged.stdout)} == {"chat", "sql"}
+
+
+def test_the_audit_log_forgets_entries_past_its_retention(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'meta.db'}")
+    Base.metadata.create_all(engine)
+    with Session(engine) as session:
+        session.add(
+            AuditEntry(
+                at=datetime.now(UTC) - timedelta(days=3), project_id=1, who="old", role="admin", source="sql",
+                question="q", sql="SELECT 1", status="answered", row_count=1, duration_ms=1,
+            )
+        )  # fmt: skip
+        session.commit()
+    log = AuditLog(engine, retention_days=2)
+    log.record(Audited(1, "new", "analyst", "chat", "dau", "SELECT 2", "answered", 30, 12))
+    assert [entry["who"] for entry in log.entries(1)] == ["new"]
