@@ -120,7 +120,12 @@ def _metric(
     rows = service.metric(store, project_id, name, q.date_from, q.date_to, filters=filters)
     value = _summarize(rows, _summary_kind(name))
     series = [dict(row, period="this period") for row in rows]
-    text = f"{_sentence_label(name, q)} was {_fmt(value, name)} {_during(q.date_from, q.date_to)}"
+    when = _during(q.date_from, q.date_to)
+    if name in ("wau", "mau"):
+        # Rolling windows: the value on the period's last day says the most.
+        window = 7 if name == "wau" else 30
+        when = f"on {q.date_to:%b %-d, %Y} (people active in the {window} days to that day)"
+    text = f"{_sentence_label(name, q)} was {_fmt(value, name)} {when}"
     if q.compare_from and q.compare_to:
         before_rows = service.metric(store, project_id, name, q.compare_from, q.compare_to, filters=filters)
         before = _summarize(before_rows, _summary_kind(name))
@@ -381,8 +386,6 @@ def _sentence_label(metric: str, q: StructuredQuery) -> str:
     label = LABELS.get(metric, metric)
     if metric == "dau":
         return "Average daily active users"
-    if metric in ("wau", "mau"):
-        return f"{label} (on {q.date_to.strftime('%b %-d')})"
     return label
 
 

@@ -289,7 +289,7 @@ def _funnel(text: str, vocab: Vocabulary) -> tuple[str, ...] | None | Clarify:
     pair = _FUNNEL_FROM_TO.search(text)
     if pair:
         steps = []
-        for part in (pair.group("a"), pair.group("b")):
+        for part in _split_steps(pair.group("a") + " to " + pair.group("b"), vocab):
             _, event = _subject(part, vocab)
             if event is None:
                 known = [e for e in sorted(vocab.event_names) if not e.startswith("$")][:6]
@@ -302,6 +302,17 @@ def _funnel(text: str, vocab: Vocabulary) -> tuple[str, ...] | None | Clarify:
             if re.search(rf"\b{re.escape(key)}\b", text):
                 return vocab.funnels[key]
     return None
+
+
+def _split_steps(text: str, vocab: Vocabulary) -> tuple[str, str]:
+    """"add to cart to checkout" → ("add to cart", "checkout"): the split at a " to " where
+    both sides name an event, else the first one."""
+    parts = text.split(" to ")
+    for cut in range(1, len(parts)):
+        left, right = " to ".join(parts[:cut]), " to ".join(parts[cut:])
+        if _subject(left, vocab)[1] and _subject(right, vocab)[1]:
+            return left, right
+    return parts[0], " to ".join(parts[1:])
 
 
 def _digest(today: date) -> Parsed:

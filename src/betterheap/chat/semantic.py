@@ -126,7 +126,7 @@ EVENT_WORDS: Final[dict[str, tuple[str, ...]]] = {
         "add-to-carts",
         "add to carts",
     ),
-    "checkout_started": ("checkouts", "checkout starts", "started checkouts", "checkout started"),
+    "checkout_started": ("checkouts", "checkout", "checkout starts", "started checkouts", "checkout started"),
     "search_performed": ("searches", "search", "searched"),
     "subscription_started": ("subscriptions", "new subscriptions", "subscribed"),
     "subscription_cancelled": ("cancellations", "churned subscriptions", "cancelled subscriptions"),
