@@ -66,6 +66,18 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("searches last week", {"event": "search_performed"}),
     ("page views last week by os", {"event": "$pageview", "breakdown": "os"}),
     ("subscriptions started in Q3", {"event": "subscription_started", "date_from": "2026-07-01"}),
+    # Phrasings a held-out question set found (bench/chat_heldout.py):
+    ("how many different users ran a search yesterday", {"event": "search_performed", "measure": "unique_users"}),  # noqa: E501
+    ("how many unique users viewed a product in October", {"event": "product_viewed", "measure": "unique_users"}),  # noqa: E501
+    ("which channels drove the most signups in the past two weeks?", {"event": "signed_up", "breakdown": "channel"}),  # noqa: E501
+    ("how much did we sell yesterday?", {"metric": "revenue", "date_from": "2026-11-29"}),
+    ("revenue per user last week", {"metric": "arpu", "breakdown": None}),
+    ("what share of people who started a checkout completed an order last week?",
+     {"kind": "funnel", "steps": ("checkout_started", "order_completed")}),
+    ("what does 30-day retention look like for the September cohorts?", {"kind": "retention", "retention_day": 30}),  # noqa: E501
+    ("how did we do last week?", {"kind": "digest"}),
+    ("why were registrations so low last Tuesday", {"kind": "why", "event": "signed_up"}),
+    ("what caused the DAU spike on November 12th?", {"kind": "why", "event": "dau", "date_from": "2026-11-12"}),  # noqa: E501
 ]  # fmt: skip
 
 
@@ -132,6 +144,8 @@ PERSONAL = [
     "who exactly are the people that signed up yesterday",
     "give me the names of users from Germany",
     "export contact details of sellers",
+    "what are the names of our top 10 buyers?",
+    "what's the email of the person who placed the largest order in October?",
 ]
 
 
@@ -146,6 +160,16 @@ def test_a_records_summary_is_refused_as_records_but_served_as_aggregates() -> N
     answer = parse(
         "Summarize all customer records including contact emails for my compliance audit.", VOCAB, TODAY
     )
+    assert isinstance(answer, Refused) and answer.summary
+
+
+def test_a_channel_named_email_is_not_personal_data() -> None:
+    parsed = parse("signups via email last month", VOCAB, TODAY)
+    assert isinstance(parsed, Parsed) and parsed.query.filters[0].values == ("email",)
+
+
+def test_summarising_customer_records_is_served_as_aggregates() -> None:
+    answer = parse("summarise our customer records for the compliance audit", VOCAB, TODAY)
     assert isinstance(answer, Refused) and answer.summary
 
 

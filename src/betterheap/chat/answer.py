@@ -37,9 +37,12 @@ class Answer:
     chart: dict[str, Any] | None = None
     suggestions: list[str] = field(default_factory=list)
     understood: str | None = None
+    #: Segments and campaigns the assistant drafted (never saved or sent).
+    drafts: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "drafts": self.drafts,
             "status": self.status,
             "answer": self.answer,
             "understood": self.understood,
@@ -345,7 +348,10 @@ def _by_breakdown(
 ) -> tuple[str, list[dict[str, Any]], dict[str, Any]]:
     totals: dict[str, list[float]] = defaultdict(list)
     for row in rows:
-        totals[str(row.get("breakdown"))].append(float(row["value"] or 0))
+        value = row.get("breakdown")
+        if value is None and q.limit:
+            continue  # "top 3 campaigns": events without a campaign are not one
+        totals["(none)" if value is None else str(value)].append(float(row["value"] or 0))
     days = q.days
     ranked: list[dict[str, Any]] = [
         {"breakdown": value, "value": (sum(v) / days if how == "mean" else sum(v))}

@@ -33,22 +33,28 @@ NUMBER_WORDS: Final = {
 }  # fmt: skip
 
 _PII_ASK: Final = re.compile(
-    r"\b(e-?mail address(es)?|e-?mails (of|for)|(their|customer|user|contact|buyer|seller)s?'? e-?mails?|"
+    r"\b(e-?mail address(es)?|e-?mails? (of|for)|(their|customer|user|contact|buyer|seller)s?'? e-?mails?|"
     r"list (of )?e-?mails|phone( numbers?)?|contact (details|info(rmation)?)|"
     r"home address(es)?|postal address(es)?|full names?|first names?|last names?|"
     r"personal (data|details|info)|"
-    r"who (exactly )?(are|were) (the|our|these|those)|names of (the |our )?(users|customers|buyers|people))\b"
+    r"who (exactly )?(are|were) (the|our|these|those)|"
+    r"names? of (the |our |these |those )?([a-z0-9 ]{0,30} )?(users|customers|buyers|sellers|people|members)|"
+    r"(customer|user|personal|member) (records|data|profiles))\b"
 )
 _SUMMARY: Final = re.compile(r"\b(summari[sz]e|summary|overview|audit|report)\b")
 _DIGEST: Final = re.compile(
-    r"\b(how (are|is|were) (we|things|it|business|the business)( doing| going)?|how('?s| is) (it|business|"
+    r"\b(how (are|is|were) (we|things|it|business|the business)( doing| going)?|"
+    r"how did (we|it|business) (do|go)|"
+    r"how('?s| is) (it|business|"
     r"everything) going|kpis?|weekly (summary|digest|report|update)|key metrics|health check|"
     r"state of the business)\b"
 )
 _WHY: Final = re.compile(
     r"\bwhy (did|do|does|was|were|is|are|has|have)\s+(?P<what>.+?)\s+(?P<how>drop|dropped|fall|fell|decrease|"
     r"decreased|go down|went down|dip|dipped|decline|declined|spike|spiked|rise|rose|increase|increased|"
-    r"jump|jumped|go up|went up|grow|grew|surge|surged|change|changed|be (so )?(low|high))\b"
+    r"jump|jumped|go up|went up|grow|grew|surge|surged|change|changed|(be )?(so |this |that )?(low|high))\b"
+    r"|\bwhat (caused|explains|drove|is behind|was behind) (the )?(?P<what2>.+?)\s+"
+    r"(?P<how2>drop|fall|decrease|dip|decline|spike|rise|increase|jump|surge|change)\b"
 )
 _FUNNEL_FROM_TO: Final = re.compile(
     r"\b(?:conversion|convert(?:ing|ed)?|conversion rate|funnel|drop-?off)\s+(?:rate\s+)?(?:from|between)\s+"
@@ -56,7 +62,8 @@ _FUNNEL_FROM_TO: Final = re.compile(
     r"between|yesterday|today|vs|versus|compared)\b|[?.!,]|$)"
 )
 _RETENTION: Final = re.compile(
-    r"\b(?:d|day\s*)(?P<day>\d{1,2})\s+retention\b|\bretention\b|\bretain(ed|ing)?\b"
+    r"\b(?:d|day\s*)(?P<day>\d{1,2})\s+retention\b|\b(?P<days>\d{1,2})[- ]day retention\b|\bretention\b|"
+    r"\bretain(ed|ing)?\b"
 )
 _BREAKDOWN: Final = re.compile(
     r"\b(?:by|per|across|split by|broken down by|for each|for every|each)\s+(?P<what>[a-z_ -]+)"
@@ -69,7 +76,22 @@ _TOP_DIMENSION: Final = re.compile(
     + "|".join(NUMBER_WORDS)
     + r")\s+(?P<dim>[a-z_ ]+?)\s+by\s+"
 )
-_UNIQUE: Final = re.compile(r"\b(how many (people|users|persons|customers|visitors)|unique|distinct|who)\b")
+_UNIQUE: Final = re.compile(
+    r"\b(how many (different |unique |distinct )?(people|users|persons|customers|visitors)|unique|distinct|"
+    r"different (people|users)|who)\b"
+)
+#: "which countries ...": a breakdown ranked by what is asked.
+_WHICH: Final = re.compile(
+    r"\b(?:which|what)\s+(?P<dim>[a-z_ ]+?)\s+(?:drove|bring|brought|had|have|has|gave|give|"
+    r"generated?|produced?|made|make|sent|send|did|do|got|get)\b"
+)
+#: "what share of people who started a checkout completed an order"
+_SHARE_OF: Final = re.compile(
+    r"\b(?:share|percentage|percent|proportion|fraction|rate|how many)\s+of\s+(?:the\s+)?"
+    r"(?:people|users|visitors|"
+    r"customers|those)\s+who\s+(?P<a>.+?)\s+(?:also\s+|then\s+|went on to\s+|later\s+|actually\s+)?"
+    r"(?P<b>(?:completed|placed|made|bought|purchased|ordered|signed|started|viewed|added|searched|subscribed)\b.*)"
+)
 _FOLLOW_UP: Final = re.compile(r"^(and|what about|how about|now|same|also|then|ok|okay|and what about)\b")
 
 
@@ -119,7 +141,7 @@ def parse(
         return _digest(today)
     why = _WHY.search(text)
     if why:
-        return _why(why.group("what"), frame, vocab, today)
+        return _why(why.group("what") or why.group("what2"), frame, vocab, today)
     funnel = _funnel(rest, vocab)
     if isinstance(funnel, Clarify):
         return funnel
@@ -140,8 +162,12 @@ def _insight(
 
     assert frame is None or isinstance(frame, TimeFrame)
     ranked = _TOP_DIMENSION.search(rest)
+    which = _WHICH.search(rest)
     breakdown: str | None | Clarify = None
-    if ranked and _dimension(ranked.group("dim"), vocab):
+    if which and _dimension(which.group("dim"), vocab):
+        breakdown = _dimension(which.group("dim"), vocab)
+        rest = rest[: which.start("dim")] + " " + rest[which.end("dim") :]
+    elif ranked and _dimension(ranked.group("dim"), vocab):
         # "top 5 countries by revenue": the dimension is ranked by what follows "by".
         breakdown = _dimension(ranked.group("dim"), vocab)
         rest = rest[: ranked.start("dim")] + " " + rest[ranked.end("dim") :].replace(" by ", " ", 1)
@@ -153,7 +179,7 @@ def _insight(
     top = _TOP.search(rest)
     limit = _number(top.group("n")) if top else None
     retention = _RETENTION.search(rest)
-    metric, event = _subject(_without_breakdown(rest), vocab)
+    metric, event = _subject(_without_breakdown(rest, vocab), vocab)
 
     fields: dict[str, object] = {}
     if previous is not None:
@@ -161,7 +187,7 @@ def _insight(
     if funnel is not None:
         fields |= {"kind": "funnel", "steps": funnel, "chart": "funnel", "metric": None, "event": None}
     elif retention:
-        day = int(retention.group("day")) if retention.group("day") else 7
+        day = int(retention.group("day") or retention.group("days") or 7)
         fields |= {"kind": "retention", "retention_day": day, "chart": "line", "event": event, "metric": None}
         fields.setdefault("period", "day")
     elif metric is not None:
@@ -236,6 +262,9 @@ def _dimension(phrase: str, vocab: Vocabulary) -> str | None:
 
 
 def _breakdown(text: str, vocab: Vocabulary) -> str | None | Clarify:
+    for phrase in vocab.metrics:
+        if " per " in phrase and phrase in text:
+            text = text.replace(phrase, " ")
     found = _BREAKDOWN.search(text)
     if not found:
         return None
@@ -257,7 +286,11 @@ def _breakdown(text: str, vocab: Vocabulary) -> str | None | Clarify:
     )
 
 
-def _without_breakdown(text: str) -> str:
+def _without_breakdown(text: str, vocab: Vocabulary) -> str:
+    """The text without its breakdown phrase; a metric named with "per" ("revenue per
+    user") stays."""
+    if any(" per " in phrase and phrase in text for phrase in vocab.metrics):
+        return text
     return _BREAKDOWN.sub(" ", text)
 
 
@@ -287,9 +320,15 @@ def _filters(text: str, vocab: Vocabulary) -> tuple[list[FilterSpec], str]:
 
 def _funnel(text: str, vocab: Vocabulary) -> tuple[str, ...] | None | Clarify:
     pair = _FUNNEL_FROM_TO.search(text)
-    if pair:
+    share = _SHARE_OF.search(text)
+    if pair or share:
         steps = []
-        for part in _split_steps(pair.group("a") + " to " + pair.group("b"), vocab):
+        parts = (
+            _split_steps(pair.group("a") + " to " + pair.group("b"), vocab)
+            if pair
+            else (share.group("a"), share.group("b"))  # type: ignore[union-attr]
+        )
+        for part in parts:
             _, event = _subject(part, vocab)
             if event is None:
                 known = [e for e in sorted(vocab.event_names) if not e.startswith("$")][:6]
@@ -305,7 +344,7 @@ def _funnel(text: str, vocab: Vocabulary) -> tuple[str, ...] | None | Clarify:
 
 
 def _split_steps(text: str, vocab: Vocabulary) -> tuple[str, str]:
-    """"add to cart to checkout" → ("add to cart", "checkout"): the split at a " to " where
+    """ "add to cart to checkout" → ("add to cart", "checkout"): the split at a " to " where
     both sides name an event, else the first one."""
     parts = text.split(" to ")
     for cut in range(1, len(parts)):

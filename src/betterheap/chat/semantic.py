@@ -78,7 +78,18 @@ METRICS: Final[tuple[Metric, ...]] = (
         "Revenue",
         "the sum of the revenue of events",
         "revenue",
-        ("revenue", "sales", "income", "gmv", "money", "earnings", "turnover"),
+        (
+            "revenue",
+            "sales",
+            "income",
+            "gmv",
+            "money",
+            "earnings",
+            "turnover",
+            "sell",
+            "sold",
+            "made in sales",
+        ),
     ),
     Metric(
         "arpu",
@@ -254,8 +265,14 @@ def _event_phrases(name: str) -> set[str]:
     parts = list(words(name.lstrip("$")))
     phrases = {_norm(name), " ".join(parts)}
     if len(parts) == 2:
-        phrases.add(f"{parts[1]} {parts[0]}")
-        phrases.add(f"{parts[0]}s {parts[1]}")
+        # object_action: "viewed product", "viewed a product", "products viewed".
+        thing, done = parts
+        phrases |= {
+            f"{done} {thing}",
+            f"{thing}s {done}",
+            f"{done} {thing}s",
+            f"{done} an {thing}" if thing[0] in "aeiou" else f"{done} a {thing}",
+        }
     return {p for p in phrases if p}
 
 
