@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -41,6 +42,16 @@ class Settings(BaseSettings):
         ge=1,
         description="Days the audit log keeps who asked what and the SQL that ran (never result rows).",
     )
+    llm_provider: Literal["none", "openai", "anthropic"] = Field(
+        default="none",
+        description="LLM for the chat: none (no-LLM parser), openai (OpenAI-compatible endpoint), anthropic.",
+    )
+    llm_base_url: str = Field(
+        default="https://api.openai.com/v1",
+        description="The LLM endpoint: e.g. http://127.0.0.1:11434/v1 for Ollama, https://api.anthropic.com.",
+    )
+    llm_api_key: str = Field(default="", description="The LLM endpoint's API key (never logged).", repr=False)
+    llm_model: str = Field(default="gpt-4o-mini", description="The model name the endpoint knows.")
     query_timeout_seconds: float = Field(
         default=30.0,
         gt=0,

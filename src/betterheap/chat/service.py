@@ -17,13 +17,20 @@ from sqlglot import exp
 from betterheap.chat import answer as answers
 from betterheap.chat import digest as digests
 from betterheap.chat import why
+from betterheap.chat.llm import Provider, ProviderError, agent
+from betterheap.chat.llm.anthropic import Anthropic
+from betterheap.chat.llm.openai import OpenAICompatible
 from betterheap.chat.parser import Clarify, Parsed, Refused, parse
 from betterheap.chat.semantic import DIMENSIONS, Vocabulary, build_vocabulary
+from betterheap.chat.sql_tool import run_sql
 from betterheap.chat.structured import InvalidQuery, StructuredQuery, validate
 from betterheap.insights import service as insights
 from betterheap.meta.chat import Audited, AuditLog, Conversations
 from betterheap.meta.plans import PlanVersions
-from betterheap.query.access import PII_ROLES, ROLES
+from betterheap.query.access import PII_ROLES, ROLES, access_for
+from betterheap.query.guard import guard
+from betterheap.query.ir import Filter, Property
+from betterheap.settings import Settings
 from betterheap.store.protocol import EventStore
 from betterheap.tracking_plan import service as plans_service
 
@@ -49,6 +56,8 @@ class Chat:
     conversations: Conversations
     audit: AuditLog
     timeout: float = 30.0
+    #: An LLM to plan with (None: the no-LLM parser answers everything).
+    provider: Provider | None = None
 
     def __post_init__(self) -> None:
         self._vocabularies: dict[tuple[int, int], tuple[float, Vocabulary]] = {}
@@ -103,24 +112,33 @@ class Chat:
         role: str,
     ) -> answers.Answer:
         outcome = parse(question, vocab, today, previous, pii_access=role in PII_ROLES)
-        if isinstance(outcome, Clarify):
-            return answers.Answer("clarify", outcome.question, suggestions=list(outcome.suggestions))
         if isinstance(outcome, Refused):
             if outcome.summary:
                 return self._summary(project_id, outcome, today)
             return answers.Answer("refused", outcome.reason, suggestions=list(outcome.instead))
-        assert isinstance(outcome, Parsed)
-        query = outcome.query
+        assert isinstance(outcome, Parsed) or isinstance(outcome, Clarify)
+        if self.provider is not None:
+            with_llm = self._with_llm(project_id, question, vocab, today, role, outcome)
+            if with_llm is not None:
+                return with_llm
+        if isinstance(outcome, Clarify):
+            return answers.Answer("clarify", outcome.question, suggestions=list(outcome.suggestions))
+        return self._compute(project_id, outcome.query, vocab, today, outcome.understood)
+
+    def _compute(
+        self, project_id: int, query: StructuredQuery, vocab: Vocabulary, today: date, understood: str
+    ) -> answers.Answer:
+        """Answer a structured query (from the parser or the LLM), validated first."""
         actions = plans_service.actions(self.plans, project_id)
+        outcome = Parsed(query, understood)
         if query.kind == "digest":
-            assert query.compare_from is not None and query.compare_to is not None
+            length = timedelta(days=query.days)
+            before = (
+                query.compare_from or query.date_from - length,
+                query.compare_to or query.date_to - length,
+            )
             text, rows = digests.digest(
-                self.store,
-                project_id,
-                vocab,
-                (query.date_from, query.date_to),
-                (query.compare_from, query.compare_to),
-                actions,
+                self.store, project_id, vocab, (query.date_from, query.date_to), before, actions
             )
             return answers.Answer(
                 "answered", text, query.model_dump(mode="json"), rows=rows, understood=outcome.understood
@@ -141,6 +159,74 @@ class Chat:
             return answers.answer_query(self.store, project_id, query, actions, outcome.understood, today)
         except InvalidQuery as error:
             return answers.Answer("clarify", str(error), suggestions=list(_examples(vocab)))
+
+    def _with_llm(
+        self,
+        project_id: int,
+        question: str,
+        vocab: Vocabulary,
+        today: date,
+        role: str,
+        fallback: Parsed | Clarify,
+    ) -> answers.Answer | None:
+        """The LLM's answer, grounded in what its tools computed; None when the provider
+        fails or writes a number nothing computed and nothing was computed to show instead
+        (the no-LLM answer is given then)."""
+        assert self.provider is not None
+        _, plan = plans_service.current(self.plans, project_id)
+
+        def run_query(query: StructuredQuery) -> dict[str, Any]:
+            validate(query, vocab)
+            return self._compute(project_id, query, vocab, today, "from the assistant").to_dict()
+
+        def run_guarded(sql: str) -> list[dict[str, Any]]:
+            access = access_for(role, project_id, plan.pii_properties())
+            if not agent.aggregate_only(guard(sql, access, self.store.dialect).expression):
+                raise ValueError("the assistant sees aggregates only: use GROUP BY or aggregate functions")
+            return list(
+                run_sql(self.store, self.plans, self.audit, project_id, sql, role, source="llm")["rows"]
+            )
+
+        def segment_size(draft: dict[str, Any]) -> int:
+            start = date.fromisoformat(
+                str(draft.get("date_from") or (today - timedelta(days=30)).isoformat())
+            )
+            end = date.fromisoformat(str(draft.get("date_to") or (today - timedelta(days=1)).isoformat()))
+            rules = tuple(
+                Filter(Property(str(f["property"])), tuple(str(v) for v in f["values"]))
+                for f in draft.get("filters") or []
+                if isinstance(f, dict) and f.get("property") not in vocab.pii_properties
+            )
+            event = draft.get("event") if draft.get("event") in vocab.event_names else None
+            return int(insights.totals(self.store, project_id, event, start, end, filters=rules)["people"])
+
+        box = agent.ToolBox(vocab, plan, today, run_query, run_guarded, segment_size)
+        try:
+            text, is_grounded = agent.converse(self.provider, question, box)
+        except ProviderError as error:
+            note = f"(The LLM could not be used: {error}. Answered without it.)"
+            base = self._answer_parsed(project_id, fallback, vocab, today)
+            base.answer = f"{base.answer}\n{note}"
+            return base
+        computed = box.last_answer
+        if is_grounded and text:
+            result = answers.Answer("answered", text, understood="by the assistant")
+        elif computed is not None:
+            withheld = "(The assistant's wording was withheld: a number in it matched no computed result.)"
+            result = answers.Answer("answered", f"{computed['answer']}\n{withheld}")
+        else:
+            return None
+        if computed is not None:
+            result.query, result.rows, result.chart = computed["query"], computed["rows"], computed["chart"]
+        result.drafts = box.drafts
+        return result
+
+    def _answer_parsed(
+        self, project_id: int, outcome: Parsed | Clarify, vocab: Vocabulary, today: date
+    ) -> answers.Answer:
+        if isinstance(outcome, Clarify):
+            return answers.Answer("clarify", outcome.question, suggestions=list(outcome.suggestions))
+        return self._compute(project_id, outcome.query, vocab, today, outcome.understood)
 
     def _summary(self, project_id: int, refused: Refused, today: date) -> answers.Answer:
         """Aggregates in place of records: how many people, by country, no contact details."""
@@ -191,13 +277,22 @@ def _examples(vocab: Vocabulary) -> tuple[str, ...]:
     return examples(vocab)
 
 
-def open_chat(store: EventStore, plans: PlanVersions, engine: Any, settings: Any) -> Chat:
-    """A chat over a runtime's store and metadata store, with the settings' timeout and
-    audit retention."""
+def open_chat(store: EventStore, plans: PlanVersions, engine: Any, settings: Settings) -> Chat:
+    """A chat over a runtime's store and metadata store, with the settings' timeout, audit
+    retention and LLM."""
     return Chat(
         store,
         plans,
         Conversations(engine),
         AuditLog(engine, settings.audit_retention_days),
         settings.query_timeout_seconds,
+        make_provider(settings),
     )
+
+
+def make_provider(settings: Settings) -> Provider | None:
+    if settings.llm_provider == "openai":
+        return OpenAICompatible(settings.llm_base_url, settings.llm_api_key, settings.llm_model)
+    if settings.llm_provider == "anthropic":
+        return Anthropic(settings.llm_base_url, settings.llm_api_key, settings.llm_model)
+    return None
