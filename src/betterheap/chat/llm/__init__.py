@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+import httpx
+
 
 @dataclass(frozen=True)
 class ToolCall:
@@ -50,3 +52,18 @@ class Provider(Protocol):
     name: str
 
     def complete(self, messages: list[Message], tools: list[Tool]) -> Reply: ...
+
+
+def post_json(url: str, body: dict[str, Any], headers: dict[str, str], timeout: float) -> Any:
+    """POST a provider request; its JSON answer, or :class:`ProviderError` saying what went
+    wrong (the key is in the headers and never in the message)."""
+    try:
+        answer = httpx.post(url, json=body, headers=headers, timeout=timeout)
+    except httpx.HTTPError as error:
+        raise ProviderError(f"the LLM at {url} did not answer: {error}") from error
+    if answer.status_code != 200:
+        raise ProviderError(f"the LLM answered {answer.status_code}: {answer.text[:300]}")
+    try:
+        return answer.json()
+    except ValueError as error:
+        raise ProviderError(f"the LLM's answer is not JSON: {error}") from error

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
-
-from betterheap.chat.llm import Message, ProviderError, Reply, Tool, ToolCall
+from betterheap.chat.llm import Message, ProviderError, Reply, Tool, ToolCall, post_json
 
 VERSION = "2023-06-01"
 
@@ -39,15 +37,9 @@ class Anthropic:
                 {"name": t.name, "description": t.description, "input_schema": t.parameters} for t in tools
             ]
         headers = {"x-api-key": self.api_key, "anthropic-version": VERSION}
+        answer = post_json(f"{self.base_url}/v1/messages", body, headers, self.timeout)
         try:
-            url = f"{self.base_url}/v1/messages"
-            answer = httpx.post(url, json=body, headers=headers, timeout=self.timeout)
-        except httpx.HTTPError as error:
-            raise ProviderError(f"the LLM at {self.base_url} did not answer: {error}") from error
-        if answer.status_code != 200:
-            raise ProviderError(f"the LLM answered {answer.status_code}: {answer.text[:300]}")
-        try:
-            blocks = answer.json()["content"]
+            blocks = answer["content"]
             text = "".join(b["text"] for b in blocks if b["type"] == "text")
             calls = tuple(
                 ToolCall(b["id"], b["name"], dict(b["input"])) for b in blocks if b["type"] == "tool_use"

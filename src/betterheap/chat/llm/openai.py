@@ -6,9 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import httpx
-
-from betterheap.chat.llm import Message, ProviderError, Reply, Tool, ToolCall
+from betterheap.chat.llm import Message, ProviderError, Reply, Tool, ToolCall, post_json
 
 
 class OpenAICompatible:
@@ -35,15 +33,9 @@ class OpenAICompatible:
                 for t in tools
             ]
         headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
+        answer = post_json(f"{self.base_url}/chat/completions", body, headers, self.timeout)
         try:
-            url = f"{self.base_url}/chat/completions"
-            answer = httpx.post(url, json=body, headers=headers, timeout=self.timeout)
-        except httpx.HTTPError as error:
-            raise ProviderError(f"the LLM at {self.base_url} did not answer: {error}") from error
-        if answer.status_code != 200:
-            raise ProviderError(f"the LLM answered {answer.status_code}: {answer.text[:300]}")
-        try:
-            message = answer.json()["choices"][0]["message"]
+            message = answer["choices"][0]["message"]
             calls = tuple(
                 ToolCall(c["id"], c["function"]["name"], json.loads(c["function"].get("arguments") or "{}"))
                 for c in message.get("tool_calls") or []
