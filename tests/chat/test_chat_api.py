@@ -116,3 +116,36 @@ def test_the_audit_log_forgets_entries_past_its_retention(tmp_path: Path) -> Non
     log = AuditLog(engine, retention_days=2)
     log.record(Audited(1, "new", "analyst", "chat", "dau", "SELECT 2", "answered", 30, 12))
     assert [entry["who"] for entry in log.entries(1)] == ["new"]
+
+
+def test_the_knowledge_base_over_http_and_the_command_line(server: Server) -> None:
+    send_signups(server, 4)
+    metric = {"kind": "event", "event": "signed_up", "measure": "unique_users"}
+    saved = post(server, "/api/knowledge", {"kind": "metric", "name": "registered people", "query": metric})
+    assert saved.status_code == 200 and saved.json()["query"] == metric
+    bad = post(
+        server,
+        "/api/knowledge",
+        {"kind": "metric", "name": "ghosts", "query": {"kind": "event", "event": "x"}},
+    )
+    assert bad.status_code == 400 and "unknown event 'x'" in bad.json()["detail"]
+    answer = post(server, "/api/chat", {"question": "registered people yesterday"}).json()
+    assert answer["status"] == "answered" and answer["query"]["measure"] == "unique_users"
+    assert answer["answer"].startswith("4 people doing signed_up")
+
+    added = cli(
+        server.data_dir, "knowledge", "add", "note", "signed_up", "--text", "Counts accounts, not people."
+    )
+    assert "saved note signed_up" in added.stdout
+    noted = post(server, "/api/chat", {"question": "signups yesterday"}).json()
+    assert noted["knowledge"] == [
+        {"kind": "note", "name": "signed_up", "text": "Counts accounts, not people."}
+    ]
+    listed = json.loads(cli(server.data_dir, "knowledge", "list", "--format", "json").stdout)
+    assert {(e["kind"], e["name"]) for e in listed} == {
+        ("metric", "registered people"),
+        ("note", "signed_up"),
+    }
+    note_id = next(e["id"] for e in listed if e["kind"] == "note")
+    assert f"removed {note_id}" in cli(server.data_dir, "knowledge", "remove", str(note_id)).stdout
+    assert httpx.delete(f"{server.url}/api/knowledge/{note_id}", timeout=30).status_code == 404

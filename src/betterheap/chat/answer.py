@@ -39,9 +39,12 @@ class Answer:
     understood: str | None = None
     #: Segments and campaigns the assistant drafted (never saved or sent).
     drafts: list[dict[str, Any]] = field(default_factory=list)
+    #: The team's definitions and notes about what the answer is about.
+    knowledge: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "knowledge": self.knowledge,
             "drafts": self.drafts,
             "status": self.status,
             "answer": self.answer,

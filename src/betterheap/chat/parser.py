@@ -184,7 +184,14 @@ def _insight(
     fields: dict[str, object] = {}
     if previous is not None:
         fields = previous.model_dump()
-    if funnel is not None:
+    saved = _saved(rest, vocab)
+    if saved is not None:
+        # The team's own metric (knowledge base): its query, with the question's period.
+        fields = {
+            k: v for k, v in saved.items() if k not in ("date_from", "date_to", "compare_from", "compare_to")
+        }
+        fields.setdefault("chart", "line")
+    elif funnel is not None:
         fields |= {"kind": "funnel", "steps": funnel, "chart": "funnel", "metric": None, "event": None}
     elif retention:
         day = int(retention.group("day") or retention.group("days") or 7)
@@ -231,6 +238,14 @@ def _insight(
             "Retention of which cohorts?", ("D7 retention of March cohorts", "D1 retention last month")
         )
     return Parsed(query, _restate(query))
+
+
+def _saved(text: str, vocab: Vocabulary) -> dict[str, object] | None:
+    """The structured query of a business metric the team defined, named in the text."""
+    for phrase in sorted(vocab.saved, key=len, reverse=True):
+        if re.search(rf"(?<![a-z0-9_]){re.escape(phrase)}(?![a-z0-9_])", text):
+            return dict(vocab.saved[phrase][1])
+    return None
 
 
 def _subject(text: str, vocab: Vocabulary) -> tuple[str | None, str | None]:

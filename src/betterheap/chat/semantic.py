@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 from betterheap.query.access import DEFAULT_PII_PROPERTIES
 from betterheap.taxonomy.naming import words
@@ -193,6 +193,9 @@ class Vocabulary:
     funnels: dict[str, tuple[str, ...]]
     pii_properties: frozenset[str]
     properties: frozenset[str] = field(default_factory=frozenset)
+    #: The team's business metrics (knowledge base): phrase → (name, structured query
+    #: without its dates).
+    saved: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
 
     def metric_for(self, phrase: str) -> str | None:
         return self.metrics.get(_norm(phrase))
@@ -213,6 +216,7 @@ def build_vocabulary(
     plan: TrackingPlan,
     observed_events: Mapping[str, int],
     dimension_values: Mapping[str, Iterable[str]],
+    saved_metrics: Mapping[str, dict[str, Any]] | None = None,
 ) -> Vocabulary:
     """The project's vocabulary: the metric catalog, the plan's events and actions (and
     events received that the plan does not name), dimensions and their values."""
@@ -255,8 +259,14 @@ def build_vocabulary(
                     if isinstance(allowed, str):
                         values.setdefault(_norm(allowed), (prop.name, allowed))
     funnels = {name: steps for name, steps in FUNNEL_WORDS.items() if all(s in names for s in steps)}
+    saved = {
+        phrase: (name, dict(query))
+        for name, query in (saved_metrics or {}).items()
+        for phrase in {_norm(name), " ".join(words(name))}
+        if phrase
+    }
     return Vocabulary(
-        metrics, events, frozenset(names), dimensions, values, funnels, pii, frozenset(properties)
+        metrics, events, frozenset(names), dimensions, values, funnels, pii, frozenset(properties), saved
     )
 
 

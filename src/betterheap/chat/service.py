@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from betterheap.chat.sql_tool import run_sql
 from betterheap.chat.structured import InvalidQuery, StructuredQuery, validate
 from betterheap.insights import service as insights
 from betterheap.meta.chat import Audited, AuditLog, Conversations
+from betterheap.meta.knowledge import Knowledge
 from betterheap.meta.plans import PlanVersions
 from betterheap.query.access import PII_ROLES, ROLES, access_for
 from betterheap.query.guard import guard
@@ -58,9 +60,11 @@ class Chat:
     timeout: float = 30.0
     #: An LLM to plan with (None: the no-LLM parser answers everything).
     provider: Provider | None = None
+    #: The team's definitions, business metrics and notes.
+    knowledge: Knowledge | None = None
 
     def __post_init__(self) -> None:
-        self._vocabularies: dict[tuple[int, int], tuple[float, Vocabulary]] = {}
+        self._vocabularies: dict[tuple[int, int, int], tuple[float, Vocabulary]] = {}
         self._lock = threading.Lock()
 
     def ask(
@@ -83,6 +87,8 @@ class Chat:
         vocab = self.vocabulary(project_id)
         with insights.recording() as ran:
             result = self._answer(project_id, question, vocab, today, previous, role)
+        if self.knowledge is not None and result.status == "answered" and result.query:
+            result.knowledge = self._notes(project_id, result.query)
         if result.sql is None and result.status == "answered":
             result.sql = answers.sql_of(ran, self.store.dialect)
         response = result.to_dict() | {"conversation_id": conversation_id}
@@ -200,7 +206,13 @@ class Chat:
             event = draft.get("event") if draft.get("event") in vocab.event_names else None
             return int(insights.totals(self.store, project_id, event, start, end, filters=rules)["people"])
 
-        box = agent.ToolBox(vocab, plan, today, run_query, run_guarded, segment_size)
+        def search(text: str) -> list[str]:
+            if self.knowledge is None:
+                return []
+            words = set(re.findall(r"[a-z0-9_$]+", text.lower()))
+            return [f"{e['kind']} {e['name']}: {e['text']}" for e in self.knowledge.about(project_id, words)]
+
+        box = agent.ToolBox(vocab, plan, today, run_query, run_guarded, segment_size, search)
         try:
             text, is_grounded = agent.converse(self.provider, question, box)
         except ProviderError as error:
@@ -228,6 +240,55 @@ class Chat:
             return answers.Answer("clarify", outcome.question, suggestions=list(outcome.suggestions))
         return self._compute(project_id, outcome.query, vocab, today, outcome.understood)
 
+    def define(
+        self,
+        project_id: int,
+        kind: str,
+        name: str,
+        text: str = "",
+        query: dict[str, Any] | None = None,
+        author: str = "",
+    ) -> dict[str, Any]:
+        """Add to the knowledge base. A business metric's structured query (without dates)
+        is checked against the project's vocabulary first, and may not take the name of a
+        metric or event the chat already knows."""
+        if self.knowledge is None:
+            raise ValueError("this chat has no knowledge base")
+        if kind == "metric":
+            if not isinstance(query, dict):
+                raise ValueError('a business metric needs its structured query as {"query": {...}}')
+            vocab = self.vocabulary(project_id)
+            if name in vocab.event_names or name.lower() in vocab.metrics:
+                raise ValueError(f"{name!r} already names an event or metric; choose another name")
+            template = {k: v for k, v in query.items() if k not in ("date_from", "date_to")}
+            day = date(2000, 1, 1).isoformat()
+            try:
+                validate(
+                    StructuredQuery.model_validate({**template, "date_from": day, "date_to": day}), vocab
+                )
+            except (InvalidQuery, ValueError) as error:
+                raise ValueError(f"the metric's query is not valid: {error}") from error
+            query = template
+        entry = self.knowledge.put(project_id, kind, name, text, query, author)
+        self.forget()
+        return entry
+
+    def forget(self, project_id: int | None = None) -> None:
+        """Rebuild the vocabulary at the next question (knowledge changed)."""
+        with self._lock:
+            for key in [k for k in self._vocabularies if project_id is None or k[0] == project_id]:
+                del self._vocabularies[key]
+
+    def _notes(self, project_id: int, query: dict[str, Any]) -> list[dict[str, Any]]:
+        """What the team wrote about the answer's events and metrics (shown beside it)."""
+        assert self.knowledge is not None
+        names = {query.get("metric"), query.get("event"), *query.get("steps", ())} - {None}
+        return [
+            {"kind": e["kind"], "name": e["name"], "text": e["text"]}
+            for e in self.knowledge.about(project_id, {str(n) for n in names})
+            if e["kind"] != "metric"
+        ]
+
     def _summary(self, project_id: int, refused: Refused, today: date) -> answers.Answer:
         """Aggregates in place of records: how many people, by country, no contact details."""
         start, end = today - timedelta(days=30), today - timedelta(days=1)
@@ -249,7 +310,11 @@ class Chat:
 
     def vocabulary(self, project_id: int) -> Vocabulary:
         version, plan = plans_service.current(self.plans, project_id)
-        key = (project_id, version)
+        saved_metrics = {
+            e["name"]: e["query"]
+            for e in (self.knowledge.entries(project_id, "metric") if self.knowledge else [])
+        }
+        key = (project_id, version, hash(repr(sorted(saved_metrics.items()))))
         with self._lock:
             cached = self._vocabularies.get(key)
         if cached is not None and time.monotonic() - cached[0] < VOCABULARY_SECONDS:
@@ -265,7 +330,7 @@ class Chat:
             assert column in DIMENSIONS  # a fixed column name, never user input
             for row in run(_VALUES.format(column=column)):
                 values.setdefault(column, []).append(str(row["value"]))
-        vocab = build_vocabulary(plan, observed, values)
+        vocab = build_vocabulary(plan, observed, values, saved_metrics)
         with self._lock:
             self._vocabularies[key] = (time.monotonic(), vocab)
         return vocab
@@ -287,6 +352,7 @@ def open_chat(store: EventStore, plans: PlanVersions, engine: Any, settings: Set
         AuditLog(engine, settings.audit_retention_days),
         settings.query_timeout_seconds,
         make_provider(settings),
+        Knowledge(engine),
     )
 
 

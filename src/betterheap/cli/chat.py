@@ -15,6 +15,8 @@ from betterheap.cli.common import DataDir, Format, ProjectId, _call, _fail, _pri
 from betterheap.runtime import Runtime
 
 Role = Annotated[str, typer.Option("--as-role", help="viewer, analyst or admin: what may be read.")]
+knowledge_app = typer.Typer(help="The team's definitions, business metrics and notes.", no_args_is_help=True)
+app.add_typer(knowledge_app, name="knowledge")
 
 
 def _chat(runtime: Runtime) -> Chat:
@@ -110,3 +112,63 @@ def audit(
         lambda rt: _chat(rt).audit.entries(project_id, limit),
     )
     _print_rows(rows, fmt)
+
+
+@knowledge_app.command("list")
+def knowledge_list(fmt: Format = "table", project_id: ProjectId = 1, data_dir: DataDir = None) -> None:
+    """Every definition, business metric and note."""
+
+    def local(runtime: Runtime) -> list[dict[str, Any]]:
+        chat = _chat(runtime)
+        assert chat.knowledge is not None
+        return chat.knowledge.entries(project_id)
+
+    rows = _call(_settings(data_dir), "GET", "/api/knowledge", [("project_id", project_id)], local)
+    _print_rows([{k: v for k, v in r.items() if k != "updated_at"} for r in rows], fmt)
+
+
+@knowledge_app.command("add")
+def knowledge_add(
+    kind: Annotated[str, typer.Argument(help="definition, metric or note.")],
+    name: str,
+    text: Annotated[str, typer.Option("--text", help="The definition or note.")] = "",
+    query: Annotated[
+        str | None, typer.Option("--query", help="A metric's structured query, as JSON.")
+    ] = None,
+    project_id: ProjectId = 1,
+    data_dir: DataDir = None,
+) -> None:
+    """Add (or replace) an entry: `knowledge add note signed_up --text "..."`, `knowledge add
+    metric activation --query '{"kind": "funnel", "steps": ["signed_up", "listing_created"]}'`."""
+    try:
+        parsed = orjson.loads(query) if query else None
+    except orjson.JSONDecodeError as error:
+        _fail(f"--query is not JSON: {error}")
+    body = {"kind": kind, "name": name, "text": text, "query": parsed}
+    entry = _call(
+        _settings(data_dir),
+        "POST",
+        "/api/knowledge",
+        [("project_id", project_id)],
+        lambda rt: _chat(rt).define(project_id, kind, name, text, parsed),
+        body,
+    )
+    typer.echo(f"saved {entry['kind']} {entry['name']} (id {entry['id']})")
+
+
+@knowledge_app.command("remove")
+def knowledge_remove(entry_id: int, project_id: ProjectId = 1, data_dir: DataDir = None) -> None:
+    """Remove an entry by id (`knowledge list` shows them)."""
+
+    def local(runtime: Runtime) -> dict[str, Any]:
+        chat = _chat(runtime)
+        assert chat.knowledge is not None
+        try:
+            chat.knowledge.remove(project_id, entry_id)
+            chat.forget(project_id)
+        except LookupError as error:
+            raise ValueError(str(error)) from error
+        return {"removed": entry_id}
+
+    _call(_settings(data_dir), "DELETE", f"/api/knowledge/{entry_id}", [("project_id", project_id)], local)
+    typer.echo(f"removed {entry_id}")

@@ -89,3 +89,22 @@ class AuditEntry(Base):
     status: Mapped[str] = mapped_column(String(20))
     row_count: Mapped[int] = mapped_column(Integer, default=0)
     duration_ms: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class KnowledgeEntry(Base):
+    """What the team knows: a definition of an event or metric, a business metric defined as
+    a structured query, or a free-text note. Used to explain answers; user-written, so it
+    reaches an LLM only as fenced data."""
+
+    __tablename__ = "knowledge"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(Integer, index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text, default="")
+    query: Mapped[str] = mapped_column(Text, default="")
+    author: Mapped[str] = mapped_column(String(200), default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=lambda: datetime.now(UTC))
+
+    __table_args__ = (UniqueConstraint("project_id", "kind", "name"),)

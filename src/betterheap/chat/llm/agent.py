@@ -60,6 +60,8 @@ class ToolBox:
     run_query: Callable[[StructuredQuery], dict[str, Any]]
     run_sql: Callable[[str], list[dict[str, Any]]]
     segment_size: Callable[[dict[str, Any]], int]
+    #: The team's knowledge entries matching a text (user-written: fenced before use).
+    search: Callable[[str], list[str]] = lambda text: []
     #: Everything tools computed, for the grounding check.
     computed: list[Any] = field(default_factory=list)
     #: The last structured answer (shown when the model's text is withheld).
@@ -227,7 +229,7 @@ def _describe(box: ToolBox, name: str) -> dict[str, Any]:
 
 def _search(box: ToolBox, query: str) -> list[str]:
     words = {w for w in re.findall(r"[a-z0-9_]+", query.lower()) if len(w) > 2}
-    found = []
+    found = [fenced("team knowledge", entry) for entry in box.search(query)]
     for planned in box.plan.events:
         text = f"{planned.name}: {planned.description}"
         if planned.description and words & set(re.findall(r"[a-z0-9_]+", text.lower())):

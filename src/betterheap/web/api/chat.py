@@ -92,3 +92,44 @@ def audit(
 ) -> list[dict[str, Any]]:
     """The newest audit entries: who asked what, the SQL, row count and duration."""
     return _chat(request, runtime).audit.entries(project_id, min(max(limit, 1), 1000))
+
+
+@router.get("/knowledge")
+def list_knowledge(
+    request: Request, runtime: RuntimeDep, project_id: ProjectId = 1, kind: str | None = None
+) -> list[dict[str, Any]]:
+    """The team's definitions, business metrics and notes."""
+    chat = _chat(request, runtime)
+    assert chat.knowledge is not None
+    return chat.knowledge.entries(project_id, kind)
+
+
+@router.post("/knowledge")
+def add_knowledge(
+    request: Request, runtime: RuntimeDep, body: Annotated[dict[str, Any], Body()], project_id: ProjectId = 1
+) -> dict[str, Any]:
+    """``{"kind": "definition"|"metric"|"note", "name", "text"?, "query"?}`` — a metric is a
+    structured query (no SQL), checked against the project's events and dimensions."""
+    query = body.get("query")
+    if query is not None and not isinstance(query, dict):
+        raise HTTPException(400, "query is a structured query object")
+    try:
+        return _chat(request, runtime).define(
+            project_id, str(body.get("kind", "")), str(body.get("name", "")), str(body.get("text", "")), query
+        )
+    except ValueError as error:
+        raise HTTPException(400, str(error)) from error
+
+
+@router.delete("/knowledge/{entry_id}")
+def remove_knowledge(
+    request: Request, runtime: RuntimeDep, entry_id: int, project_id: ProjectId = 1
+) -> dict[str, Any]:
+    chat = _chat(request, runtime)
+    assert chat.knowledge is not None
+    try:
+        chat.knowledge.remove(project_id, entry_id)
+    except LookupError as error:
+        raise HTTPException(404, str(error)) from error
+    chat.forget(project_id)
+    return {"removed": entry_id}
