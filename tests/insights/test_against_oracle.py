@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from betterheap.insights import service
-from betterheap.query.ir import Filter, Property
+from betterheap.query.ir import DidEvent, Filter, Property
 from betterheap.store.duckdb import DuckDBStore
 from tests.insights.oracle import Oracle
 
@@ -158,21 +158,40 @@ def test_other_project_is_invisible(dataset: Dataset) -> None:
 
 FILTERS = [
     (Filter(Property("country"), ("DE",)),),
+    (DidEvent("buy"),),
+    (DidEvent("signup", negate=True), Filter(Property("channel"), ("ads",))),
     (Filter(Property("country"), ("FR", "US"), negate=True),),
     (Filter(Property("plan"), ("pro", "team")), Filter(Property("channel"), ("ads",), negate=True)),
 ]
 
 
-@pytest.mark.parametrize("filters", FILTERS, ids=["country is DE", "country not FR/US", "plan and channel"])
+@pytest.mark.parametrize(
+    "filters",
+    FILTERS,
+    ids=[
+        "country is DE",
+        "people who bought",
+        "never signed up, from ads",
+        "country not FR/US",
+        "plan and channel",
+    ],
+)
 def test_filtered_insights_equal_the_oracle_over_the_passing_events(
-    dataset: Dataset, filters: tuple[Filter, ...]
+    dataset: Dataset, filters: tuple[Filter | DidEvent, ...]
 ) -> None:
     """A filtered query is the same query over only the events that pass: checked for every
     kind of insight against an oracle that never sees the others."""
     store, full = dataset
 
+    did = {rule.event: {full.person(r) for r in full.rows if r.event == rule.event} for rule in filters
+           if isinstance(rule, DidEvent)}  # fmt: skip
+
     def passes(row: Any) -> bool:
         for rule in filters:
+            if isinstance(rule, DidEvent):
+                if (full.person(row) in did[rule.event]) == rule.negate:
+                    return False
+                continue
             value = full.text(row, rule.property.name)
             if value is None or (value in rule.values) == rule.negate:
                 return False

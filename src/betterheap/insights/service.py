@@ -18,6 +18,7 @@ from betterheap.query.compiler import compile_query
 from betterheap.query.ir import (
     ActiveUsers,
     DateRange,
+    DidEvent,
     EventTotals,
     EventTrend,
     Filter,
@@ -38,8 +39,8 @@ from betterheap.taxonomy.plan import Action
 Row = dict[str, Any]
 #: The project's actions (virtual events) by name, which queries may name like events.
 Actions = Mapping[str, Action] | None
-#: Only the events passing every filter count (``country is DE``...).
-Filters = Sequence[Filter]
+#: Only the events passing every filter count (``country is DE``, people who ordered...).
+Filters = Sequence[Filter | DidEvent]
 
 DEFAULT_DAYS: Final = 30
 METRICS: Final[dict[str, str]] = {

@@ -30,6 +30,7 @@ from betterheap.query.events import event_is, person_events
 from betterheap.query.funnel import compile_funnel
 from betterheap.query.ir import (
     ActiveUsers,
+    DidEvent,
     EventTotals,
     EventTrend,
     Filter,
@@ -198,7 +199,7 @@ def compile_query(
     that pass its filters."""
     filters = query.filters if isinstance(query, Filtered) else ()
     inner = query.query if isinstance(query, Filtered) else query
-    named = _event_names(inner)
+    named = _event_names(inner) | {f.event for f in filters if isinstance(f, DidEvent)}
     params = Params(project_id, {name: a for name, a in (actions or {}).items() if name in named})
     rules = dialect_for(dialect)
     params.event_filters = [_filter_predicate(f, params, rules) for f in filters]
@@ -206,7 +207,20 @@ def compile_query(
     return Compiled(expression, dict(params.values))
 
 
-def _filter_predicate(rule: Filter, params: Params, dialect: Dialect) -> exp.Expr:
+def _filter_predicate(rule: Filter | DidEvent, params: Params, dialect: Dialect) -> exp.Expr:
+    if isinstance(rule, DidEvent):
+        done = (
+            sqlglot.select(col("person_key", "done"))
+            .from_(exp.alias_(exp.to_table("events"), "done", table=True))
+            .where(
+                exp.and_(
+                    col("project_id", "done").eq(params.project_id),
+                    event_is(params, rule.event, table="done"),
+                )
+            )
+        )
+        inside = exp.In(this=col("person_key", "e"), query=done.subquery())
+        return exp.not_(inside) if rule.negate else inside
     value = breakdown_expr(dialect, rule.property)
     listed = [params.bind("filter_value", v) for v in rule.values]
     inside = value.isin(*listed)

@@ -170,9 +170,18 @@ class Filter:
 
 
 @dataclass(frozen=True)
+class DidEvent:
+    """Events of people who did ``event`` at least once, at any time ("for buyers" is the
+    people who ever completed an order); with ``negate``, of people who never did."""
+
+    event: str
+    negate: bool = False
+
+
+@dataclass(frozen=True)
 class Filtered:
     """A query over only the events that pass every filter: "DAU from Germany on mobile"
     is ``Filtered(ActiveUsers(...), (country is DE, device_type is mobile))``."""
 
     query: Query
-    filters: tuple[Filter, ...]
+    filters: tuple[Filter | DidEvent, ...]
