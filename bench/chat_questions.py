@@ -410,7 +410,7 @@ def ensure_demo(data_dir: Path, events: int) -> None:
     subprocess.run([*command, "--data-dir", str(data_dir)], check=True)
 
 
-def run_set(every: list[Case], data_dir: Path, show: str = "wrong") -> dict[str, Any]:
+def run_set(every: list[Case], data_dir: Path, show: str = "wrong", slowest: int = 0) -> dict[str, Any]:
     """Ask every case on ``data_dir`` and judge it; prints the verdicts asked for and a
     summary line, and returns the figures."""
     runtime = open_runtime(Settings(data_dir=data_dir, loader_processes=0))
@@ -431,6 +431,8 @@ def run_set(every: list[Case], data_dir: Path, show: str = "wrong") -> dict[str,
             print(f"{verdict:>7}  {case.question}  {why}")
     runtime.close()
     n = len(every)
+    for took, case in sorted(zip(latencies, every, strict=True), key=lambda item: -item[0])[:slowest]:
+        print(f"{took * 1000:7.0f} ms  {case.question}")
     latencies.sort()
     figures = {
         "events": total,
@@ -454,10 +456,11 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path)
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--show", choices=("wrong", "all", "none"), default="wrong")
+    parser.add_argument("--slowest", type=int, default=0, help="List the N slowest questions.")
     args = parser.parse_args()
     data_dir = args.data_dir or Path("bench/data") / f"chat-{args.events}"
     ensure_demo(data_dir, args.events)
-    run_set(cases(), data_dir, args.show)
+    run_set(cases(), data_dir, args.show, args.slowest)
 
 
 if __name__ == "__main__":

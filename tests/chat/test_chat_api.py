@@ -81,10 +81,31 @@ def test_chat_sql_and_audit_over_http(server: Server) -> None:
         and ("chat", "answered") in statuses
     )
     assert "@example.org" not in json.dumps(audit), "the audit log never keeps result rows"
+    logged = next(e for e in audit if e["source"] == "sql" and e["status"] == "answered")
+    chat_entry = next(e for e in audit if e["source"] == "chat")
+    rerun = f"{server.url}/api/audit/{logged['id']}/rerun"
+    assert httpx.post(rerun, json={"role": "analyst"}, timeout=30).status_code == 403
+    again = httpx.post(rerun, json={"role": "admin"}, timeout=30)
+    assert again.status_code == 200 and sorted(map(repr, again.json()["rows"])) == sorted(
+        map(repr, logged_rows(logged))
+    )
+    newest = httpx.get(f"{server.url}/api/audit", params={"limit": 1}, timeout=30).json()[0]
+    assert (newest["source"], newest["role"]) == ("rerun", "admin")
+    chat_rerun = httpx.post(
+        f"{server.url}/api/audit/{chat_entry['id']}/rerun", json={"role": "admin"}, timeout=30
+    )
+    assert chat_rerun.status_code == 400
     conversations = httpx.get(f"{server.url}/api/chat/conversations", timeout=30).json()
     assert conversations and conversations[0]["title"]
     kept = httpx.get(f"{server.url}/api/chat/conversations/{body['conversation_id']}", timeout=30).json()
     assert kept["turns"][0]["question"] == "how many signups yesterday?"
+
+
+def logged_rows(entry: dict[str, Any]) -> list[dict[str, Any]]:
+    """What the logged queries of the test above return (the log keeps no rows)."""
+    if "properties" in entry["question"]:
+        return [{"e": f"u{i}@example.org"} for i in range(6)]
+    return [{"n": 6}]
 
 
 def test_ask_and_sql_from_the_command_line(server: Server) -> None:

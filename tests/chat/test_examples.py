@@ -183,6 +183,7 @@ def test_every_question_is_audited_without_its_rows(chat: Chat) -> None:
     assert entry["who"] == "pm@example.org" and entry["question"] == "revenue last week"
     assert entry["status"] == "answered" and entry["row_count"] == 7 and "SELECT" in entry["sql"]
     assert set(entry) == {
+        "id",
         "at",
         "who",
         "role",
@@ -193,3 +194,20 @@ def test_every_question_is_audited_without_its_rows(chat: Chat) -> None:
         "row_count",
         "duration_ms",
     }
+
+
+def test_for_buyers_means_people_who_ever_ordered(chat: Chat) -> None:
+    answer = chat.ask(1, "searches for buyers last month", today=TODAY)
+    assert answer["query"]["people_who"] == "order_completed"
+    first = TODAY.replace(day=1)
+    start = (first - timedelta(days=1)).replace(day=1)
+    by_hand = sql_rows(
+        chat,
+        "SELECT count(*) AS n FROM events WHERE project_id = 1 AND event = 'search_performed' "
+        "AND timestamp >= $start AND timestamp < $end AND person_key IN "
+        "(SELECT person_key FROM events WHERE project_id = 1 AND event = 'order_completed')",
+        start=start,
+        end=first,
+    )[0]["n"]
+    assert numbers(answer["answer"])[0] == by_hand
+    assert "Only people who ever did order_completed" in answer["answer"]

@@ -225,3 +225,26 @@ def test_an_injection_in_the_plan_stays_data_after_the_system_prompt() -> None:
     assert attack not in seen[0]["content"]
     where = next(i for i, m in enumerate(seen) if attack in m["content"])
     assert where > 0 and '<data source="semantic layer">' in seen[where]["content"]
+
+
+def test_the_llm_charts_computed_values_only(chat: Chat, standins: list[StandIn]) -> None:
+    def script(body: dict[str, Any], turn: int) -> tuple[str, list[tuple[str, dict[str, Any]]]]:
+        if turn == 0:
+            return "", [("run_query", DAU_QUERY)]
+        if turn == 1:
+            invented = {"type": "bar", "title": "DAU", "rows": [{"label": "Mon", "value": 123456}]}
+            return "", [("make_chart", invented)]
+        if turn == 2:
+            rows = tool_results(body)[0]["rows"]
+            points = [{"date": r["date"], "value": r["value"]} for r in rows]
+            return "", [("make_chart", {"type": "line", "title": "Daily active users", "rows": points})]
+        return "Here is last week's DAU.", []
+
+    standin = StandIn("openai", script)
+    standins.append(standin)
+    answer = with_llm(chat, "openai", standin).ask(1, "chart DAU last week", today=TODAY)
+    results = tool_results(standin.requests[-1])
+    assert "was not computed by a tool" in results[1]["error"]
+    assert results[2] == {"chart": "drawn", "points": 7}
+    assert answer["chart"]["encoding"]["y"]["title"] == "Daily active users"
+    assert len(answer["chart"]["data"]["values"]) == 7

@@ -77,6 +77,8 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("what does 30-day retention look like for the September cohorts?", {"kind": "retention", "retention_day": 30}),  # noqa: E501
     ("how did we do last week?", {"kind": "digest"}),
     ("why were registrations so low last Tuesday", {"kind": "why", "event": "signed_up"}),
+    ("DAU for buyers last week", {"metric": "dau", "people_who": "order_completed", "filters": []}),
+    ("searches among our sellers last month", {"event": "search_performed", "people_who": "shop_opened"}),
     ("what caused the DAU spike on November 12th?", {"kind": "why", "event": "dau", "date_from": "2026-11-12"}),  # noqa: E501
 ]  # fmt: skip
 

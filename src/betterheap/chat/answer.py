@@ -18,7 +18,7 @@ from betterheap.chat.semantic import METRICS
 from betterheap.chat.structured import StructuredQuery
 from betterheap.insights import service
 from betterheap.query.build import Compiled
-from betterheap.query.ir import Filter, Property
+from betterheap.query.ir import DidEvent, Filter, Property
 from betterheap.store.protocol import EventStore
 from betterheap.taxonomy.plan import Action
 
@@ -67,7 +67,9 @@ def answer_query(
 ) -> Answer:
     """Run ``query`` and explain its result (``today``: the day the question is asked)."""
     today = today or datetime.now(UTC).date()
-    filters = tuple(Filter(Property(f.property), f.values, f.negate) for f in query.filters)
+    filters: tuple[Filter | DidEvent, ...] = tuple(
+        Filter(Property(f.property), f.values, f.negate) for f in query.filters
+    ) + ((DidEvent(query.people_who),) if query.people_who else ())
     with service.recording() as ran:
         if query.kind == "metric":
             text, rows, chart = _metric(store, project_id, query, filters)
@@ -81,6 +83,8 @@ def answer_query(
             raise ValueError(f"answer_query does not answer {query.kind!r} queries")
     if query.filters:
         text = f"{text} (Only events where {_where(query)}.)"
+    if query.people_who:
+        text = f"{text} (Only people who ever did {query.people_who}.)"
     return Answer(
         "answered",
         text,
@@ -96,7 +100,7 @@ def answer_query(
 
 
 def _metric(
-    store: EventStore, project_id: int, q: StructuredQuery, filters: tuple[Filter, ...]
+    store: EventStore, project_id: int, q: StructuredQuery, filters: tuple[Filter | DidEvent, ...]
 ) -> tuple[str, list[dict[str, Any]], dict[str, Any] | None]:
     name = q.metric or ""
     label = LABELS.get(name, name)
@@ -147,7 +151,7 @@ def _event(
     store: EventStore,
     project_id: int,
     q: StructuredQuery,
-    filters: tuple[Filter, ...],
+    filters: tuple[Filter | DidEvent, ...],
     actions: Mapping[str, Action],
 ) -> tuple[str, list[dict[str, Any]], dict[str, Any] | None]:
     event = q.event or ""
@@ -200,7 +204,7 @@ def _funnel(
     store: EventStore,
     project_id: int,
     q: StructuredQuery,
-    filters: tuple[Filter, ...],
+    filters: tuple[Filter | DidEvent, ...],
     actions: Mapping[str, Action],
 ) -> tuple[str, list[dict[str, Any]], dict[str, Any] | None]:
     window = FUNNEL_WINDOW_DAYS * 86_400
@@ -254,7 +258,7 @@ def _retention(
     store: EventStore,
     project_id: int,
     q: StructuredQuery,
-    filters: tuple[Filter, ...],
+    filters: tuple[Filter | DidEvent, ...],
     actions: Mapping[str, Action],
     today: date,
 ) -> tuple[str, list[dict[str, Any]], dict[str, Any] | None]:
@@ -306,7 +310,7 @@ def _retention(
 
 
 def _arpu(
-    store: EventStore, project_id: int, q: StructuredQuery, filters: tuple[Filter, ...]
+    store: EventStore, project_id: int, q: StructuredQuery, filters: tuple[Filter | DidEvent, ...]
 ) -> tuple[str, list[dict[str, Any]], dict[str, Any] | None]:
     def per_user(start: date, end: date) -> tuple[float, float, int]:
         revenue = _summarize(service.metric(store, project_id, "revenue", start, end, filters=filters), "sum")

@@ -175,6 +175,7 @@ def _insight(
         breakdown = _breakdown(rest, vocab)
     if isinstance(breakdown, Clarify):
         return breakdown
+    people_who, rest = _people(rest, vocab)
     filters, rest = _filters(rest, vocab)
     top = _TOP.search(rest)
     limit = _number(top.group("n")) if top else None
@@ -224,6 +225,8 @@ def _insight(
         fields["breakdown"] = breakdown
     if filters:
         fields["filters"] = tuple(filters)
+    if people_who:
+        fields["people_who"] = people_who
     if limit is not None:
         fields["limit"] = limit
         fields.setdefault("breakdown", None)
@@ -307,6 +310,15 @@ def _without_breakdown(text: str, vocab: Vocabulary) -> str:
     if any(" per " in phrase and phrase in text for phrase in vocab.metrics):
         return text
     return _BREAKDOWN.sub(" ", text)
+
+
+def _people(text: str, vocab: Vocabulary) -> tuple[str | None, str]:
+    """ "for buyers", "among our sellers", "buyers only": the event that makes someone one."""
+    for word in sorted(vocab.people, key=len, reverse=True):
+        found = re.search(rf"\b(?:for|among|from|by|of)\s+(?:our\s+|the\s+)?{word}\b|\b{word}\s+only\b", text)
+        if found:
+            return vocab.people[word], text[: found.start()] + " " + text[found.end() :]
+    return None, text
 
 
 def _filters(text: str, vocab: Vocabulary) -> tuple[list[FilterSpec], str]:
@@ -466,6 +478,8 @@ def _restate(query: StructuredQuery) -> str:
         parts.append(f"by {query.breakdown}" + (f" (top {query.limit})" if query.limit else ""))
     for f in query.filters:
         parts.append(f"where {f.property} is {' or '.join(f.values)}")
+    if query.people_who:
+        parts.append(f"only people who ever did {query.people_who}")
     return ", ".join(parts)
 
 

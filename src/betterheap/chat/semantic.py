@@ -144,6 +144,13 @@ EVENT_WORDS: Final[dict[str, tuple[str, ...]]] = {
     "$pageview": ("page views", "pageviews", "page view", "views"),
 }
 
+#: Kinds of people, as the event that makes someone one ("for buyers").
+PEOPLE_WORDS: Final[dict[str, str]] = {
+    "buyers": "order_completed", "customers": "order_completed", "purchasers": "order_completed",
+    "paying users": "order_completed", "shoppers": "order_completed", "subscribers": "subscription_started",
+    "sellers": "shop_opened", "makers": "shop_opened", "searchers": "search_performed",
+}  # fmt: skip
+
 #: Named funnels people ask for by one word.
 FUNNEL_WORDS: Final[dict[str, tuple[str, ...]]] = {
     "checkout": ("product_viewed", "product_added", "checkout_started", "order_completed"),
@@ -196,6 +203,8 @@ class Vocabulary:
     #: The team's business metrics (knowledge base): phrase → (name, structured query
     #: without its dates).
     saved: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
+    #: Kinds of people → the event that makes someone one.
+    people: dict[str, str] = field(default_factory=dict)
 
     def metric_for(self, phrase: str) -> str | None:
         return self.metrics.get(_norm(phrase))
@@ -265,8 +274,18 @@ def build_vocabulary(
         for phrase in {_norm(name), " ".join(words(name))}
         if phrase
     }
+    people = {word: event for word, event in PEOPLE_WORDS.items() if event in names}
     return Vocabulary(
-        metrics, events, frozenset(names), dimensions, values, funnels, pii, frozenset(properties), saved
+        metrics,
+        events,
+        frozenset(names),
+        dimensions,
+        values,
+        funnels,
+        pii,
+        frozenset(properties),
+        saved,
+        people,
     )
 
 

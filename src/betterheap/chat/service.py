@@ -230,6 +230,7 @@ class Chat:
             return None
         if computed is not None:
             result.query, result.rows, result.chart = computed["query"], computed["rows"], computed["chart"]
+        result.chart = box.chart or result.chart
         result.drafts = box.drafts
         return result
 

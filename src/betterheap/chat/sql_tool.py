@@ -71,4 +71,24 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-__all__ = ["GuardError", "QueryTimeout", "run_sql"]
+def rerun(
+    store: EventStore,
+    plans: PlanVersions,
+    audit: AuditLog,
+    project_id: int,
+    entry_id: int,
+    role: str,
+    who: str = "anonymous",
+    timeout: float = 30.0,
+) -> dict[str, Any]:
+    """Run a logged SQL query again: admins only, through the same guard, under the
+    caller's own identity and role (never the original caller's), audited as a re-run."""
+    if role != "admin":
+        raise PermissionError("re-running a logged query needs the admin role")
+    entry = audit.get(project_id, entry_id)
+    if entry["source"] not in ("sql", "llm", "rerun"):
+        raise ValueError("only SQL queries are re-run; ask a chat question again instead")
+    return run_sql(store, plans, audit, project_id, entry["question"], role, who, timeout, source="rerun")
+
+
+__all__ = ["GuardError", "QueryTimeout", "rerun", "run_sql"]

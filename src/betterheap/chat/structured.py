@@ -55,6 +55,8 @@ class StructuredQuery(BaseModel):
     interval: Literal["day", "week", "month"] = "day"
     breakdown: str | None = None
     filters: tuple[FilterSpec, ...] = ()
+    #: Only people who did this event at least once ("for buyers": order_completed).
+    people_who: str | None = None
     #: Top-N of the breakdown, by the total over the period.
     limit: int | None = Field(default=None, ge=1, le=100)
     chart: Chart = "line"
@@ -88,7 +90,7 @@ def validate(query: StructuredQuery, vocab: Vocabulary) -> StructuredQuery:
     known_metrics = set(vocab.metrics.values())
     if query.metric and query.metric not in known_metrics:
         raise InvalidQuery(f"unknown metric {query.metric!r}; metrics: {', '.join(sorted(known_metrics))}")
-    for event in (query.event, *query.steps):
+    for event in (query.event, *query.steps, query.people_who):
         if event and query.kind != "why" and event not in vocab.event_names:
             raise InvalidQuery(f"unknown event {event!r}")
     if query.kind == "why" and query.event and query.event not in vocab.event_names | known_metrics:

@@ -121,6 +121,13 @@ class AuditLog:
             session.execute(delete(AuditEntry).where(AuditEntry.at < cutoff))
             session.commit()
 
+    def get(self, project_id: int, entry_id: int) -> dict[str, Any]:
+        with Session(self._engine) as session:
+            row = session.get(AuditEntry, entry_id)
+            if row is None or row.project_id != project_id:
+                raise LookupError(f"no audit entry {entry_id} in project {project_id}")
+            return _audited(row)
+
     def entries(self, project_id: int, limit: int = 100) -> list[dict[str, Any]]:
         with Session(self._engine) as session:
             rows = session.scalars(
@@ -129,17 +136,19 @@ class AuditLog:
                 .order_by(AuditEntry.id.desc())
                 .limit(limit)
             ).all()
-            return [
-                {
-                    "at": r.at.isoformat(),
-                    "who": r.who,
-                    "role": r.role,
-                    "source": r.source,
-                    "question": r.question,
-                    "sql": r.sql,
-                    "status": r.status,
-                    "row_count": r.row_count,
-                    "duration_ms": r.duration_ms,
-                }
-                for r in rows
-            ]
+            return [_audited(r) for r in rows]
+
+
+def _audited(row: AuditEntry) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "at": row.at.isoformat(),
+        "who": row.who,
+        "role": row.role,
+        "source": row.source,
+        "question": row.question,
+        "sql": row.sql,
+        "status": row.status,
+        "row_count": row.row_count,
+        "duration_ms": row.duration_ms,
+    }

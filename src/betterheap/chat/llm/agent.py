@@ -24,6 +24,7 @@ from typing import Any, Final
 
 from sqlglot import exp
 
+from betterheap.chat import charts
 from betterheap.chat.llm import Message, Provider, Reply, Tool
 from betterheap.chat.semantic import METRICS, Vocabulary
 from betterheap.chat.structured import StructuredQuery
@@ -67,6 +68,8 @@ class ToolBox:
     #: The last structured answer (shown when the model's text is withheld).
     last_answer: dict[str, Any] | None = None
     drafts: list[dict[str, Any]] = field(default_factory=list)
+    #: A chart the model asked for (its values checked against the computed numbers).
+    chart: dict[str, Any] | None = None
 
 
 def tools() -> list[Tool]:
@@ -92,6 +95,29 @@ def tools() -> list[Tool]:
             "search_knowledge",
             "Search the team's definitions and notes (returned as data).",
             {"type": "object", "properties": {"query": {"type": "string"}}, "required": ["query"]},
+        ),
+        Tool(
+            "make_chart",
+            "Draw computed values: a line over dates or bars by label. Values must come from tool results.",
+            {
+                "type": "object",
+                "properties": {
+                    "type": {"type": "string", "enum": ["line", "bar"]},
+                    "title": {"type": "string"},
+                    "rows": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "date": {"type": "string"},
+                                "label": {"type": "string"},
+                                "value": {"type": "number"},
+                            },
+                        },
+                    },
+                },
+                "required": ["type", "rows"],
+            },
         ),
         Tool(
             "draft_segment",
@@ -190,6 +216,8 @@ def _call(box: ToolBox, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
             return {"rows": rows}
         if name == "search_knowledge":
             return {"results": _search(box, str(arguments.get("query", "")))}
+        if name == "make_chart":
+            return _chart(box, arguments)
         if name == "draft_segment":
             size = box.segment_size(arguments)
             status = "draft: a person must approve it"
@@ -208,6 +236,22 @@ def _call(box: ToolBox, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
         return {"error": f"there is no tool {name!r}"}
     except ValueError as error:
         return {"error": str(error)}
+
+
+def _chart(box: ToolBox, arguments: dict[str, Any]) -> dict[str, Any]:
+    rows = [r for r in arguments.get("rows") or [] if isinstance(r, dict)]
+    known = _numbers_in(box.computed)
+    for row in rows:
+        value = row.get("value")
+        if not isinstance(value, int | float) or not any(abs(float(value) - k) < 1e-6 for k in known):
+            return {"error": f"the value {value!r} was not computed by a tool; chart computed values only"}
+    title = str(arguments.get("title") or "value")
+    if arguments.get("type") == "bar":
+        spec = charts.bar([{"label": r.get("label"), "value": r["value"]} for r in rows], "label", title)
+    else:
+        spec = charts.line([{"date": r.get("date"), "value": r["value"]} for r in rows], title)
+    box.chart = spec
+    return {"chart": "drawn", "points": len(rows)}
 
 
 def _describe(box: ToolBox, name: str) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, HTTPException, Request
 
 from betterheap.chat.service import Chat, open_chat
-from betterheap.chat.sql_tool import GuardError, QueryTimeout, run_sql
+from betterheap.chat.sql_tool import GuardError, QueryTimeout, rerun, run_sql
 from betterheap.web.deps import ProjectId, RuntimeDep
 
 router = APIRouter(prefix="/api", tags=["chat"])
@@ -133,3 +133,27 @@ def remove_knowledge(
         raise HTTPException(404, str(error)) from error
     chat.forget(project_id)
     return {"removed": entry_id}
+
+
+@router.post("/audit/{entry_id}/rerun")
+def rerun_logged(
+    request: Request,
+    runtime: RuntimeDep,
+    entry_id: int,
+    body: Annotated[dict[str, Any], Body()],
+    project_id: ProjectId = 1,
+) -> dict[str, Any]:
+    """Run a logged SQL query again — admins only, through the guard, under the caller's
+    identity — audited as a re-run. Until sign-in exists (#6) the caller states its role."""
+    chat = _chat(request, runtime)
+    try:
+        return rerun(chat.store, chat.plans, chat.audit, project_id, entry_id, str(body.get("role", "")),
+                     timeout=chat.timeout)  # fmt: skip
+    except PermissionError as error:
+        raise HTTPException(403, str(error)) from error
+    except LookupError as error:
+        raise HTTPException(404, str(error)) from error
+    except GuardError as error:
+        raise HTTPException(400, f"refused: {error}") from error
+    except ValueError as error:
+        raise HTTPException(400, str(error)) from error
