@@ -79,6 +79,10 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("why were registrations so low last Tuesday", {"kind": "why", "event": "signed_up"}),
     ("DAU for buyers last week", {"metric": "dau", "people_who": "order_completed", "filters": []}),
     ("searches among our sellers last month", {"event": "search_performed", "people_who": "shop_opened"}),
+    ("Signups tanked on November 3rd - why?", {"kind": "why", "event": "signed_up", "date_from": "2026-11-03"}),  # noqa: E501
+    ("any idea why orders dipped yesterday?", {"kind": "why", "event": "order_completed"}),
+    ("how many searches did buyers do last week", {"event": "search_performed", "people_who": "order_completed"}),  # noqa: E501
+    ("Hey, quick one - how many orders did we get yesterday?", {"event": "order_completed"}),
     ("what caused the DAU spike on November 12th?", {"kind": "why", "event": "dau", "date_from": "2026-11-12"}),  # noqa: E501
 ]  # fmt: skip
 
@@ -130,6 +134,10 @@ UNSURE = [
     "why did it drop?",
     "why did signups drop last week?",  # a why needs one day
     "conversion from frobnication to purchase",
+    # A word nothing here knows: answering without it would answer a different question.
+    "orders from Atlantis last week",
+    "how many widgets did we sell last week?",
+    "LTV for paid search users",
 ]
 
 
@@ -148,6 +156,8 @@ PERSONAL = [
     "export contact details of sellers",
     "what are the names of our top 10 buyers?",
     "what's the email of the person who placed the largest order in October?",
+    "what's the name of the user who placed the biggest order last month?",
+    "show me names of all subscribers",
 ]
 
 

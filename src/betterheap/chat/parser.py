@@ -38,8 +38,14 @@ _PII_ASK: Final = re.compile(
     r"home address(es)?|postal address(es)?|full names?|first names?|last names?|"
     r"personal (data|details|info)|"
     r"who (exactly )?(are|were) (the|our|these|those)|"
-    r"names? of (the |our |these |those )?([a-z0-9 ]{0,30} )?(users|customers|buyers|sellers|people|members)|"
+    r"names? of (the |our |these |those |all )?([a-z0-9 ]{0,30} )?"
+    r"(users?|customers?|buyers?|sellers?|people|person|"
+    r"members?|subscribers?|visitors?|clients?|accounts?)|"
     r"(customer|user|personal|member) (records|data|profiles))\b"
+)
+_CHANGED: Final = re.compile(
+    r"\b(drop(ped|s)?|fall|fell|tank(ed|s)?|dip(ped|s)?|decline[ds]?|plunge[ds]?|crash(ed|es)?|spike[ds]?|"
+    r"jump(ed|s)?|rise|rose|increase[ds]?|decrease[ds]?|surge[ds]?|soar(ed|s)?|grew|grow|so low|so high)\b"
 )
 _SUMMARY: Final = re.compile(r"\b(summari[sz]e|summary|overview|audit|report)\b")
 _DIGEST: Final = re.compile(
@@ -142,11 +148,25 @@ def parse(
     why = _WHY.search(text)
     if why:
         return _why(why.group("what") or why.group("what2"), frame, vocab, today)
+    if re.search(r"\bwhy\b", text) and _CHANGED.search(text):
+        # "Signups tanked on November 3rd - why?", "any idea why orders dipped yesterday?"
+        return _why(_CHANGED.sub(" ", rest), frame, vocab, today)
     funnel = _funnel(rest, vocab)
     if isinstance(funnel, Clarify):
         return funnel
     follow_up = previous is not None and (bool(_FOLLOW_UP.match(text)) or len(text.split()) <= 4)
-    return _insight(text, rest, vocab, today, frame, funnel, previous if follow_up else None)
+    outcome = _insight(text, rest, vocab, today, frame, funnel, previous if follow_up else None)
+    unknown = _unknown_words(rest, vocab)
+    if isinstance(outcome, Parsed) and unknown:
+        # A word the question leans on that nothing here knows: answering without it
+        # would answer a different question.
+        return Clarify(
+            f"I do not know {', '.join(repr(w) for w in unknown[:3])} here. "
+            f"I understood: {outcome.understood}. "
+            "Is that what you mean?",
+            (_ask_again(outcome.query), *_examples(vocab)[:2]),
+        )
+    return outcome
 
 
 def _insight(
@@ -315,7 +335,10 @@ def _without_breakdown(text: str, vocab: Vocabulary) -> str:
 def _people(text: str, vocab: Vocabulary) -> tuple[str | None, str]:
     """ "for buyers", "among our sellers", "buyers only": the event that makes someone one."""
     for word in sorted(vocab.people, key=len, reverse=True):
-        found = re.search(rf"\b(?:for|among|from|by|of)\s+(?:our\s+|the\s+)?{word}\b|\b{word}\s+only\b", text)
+        found = re.search(
+            rf"\b(?:for|among|from|by|of|did|do|does)\s+(?:our\s+|the\s+|all\s+)?{word}\b|\b{word}\s+only\b",
+            text,
+        )
         if found:
             return vocab.people[word], text[: found.start()] + " " + text[found.end() :]
     return None, text
@@ -379,6 +402,58 @@ def _split_steps(text: str, vocab: Vocabulary) -> tuple[str, str]:
         if _subject(left, vocab)[1] and _subject(right, vocab)[1]:
             return left, right
     return parts[0], " to ".join(parts[1:])
+
+
+#: Words a question may use without them meaning anything to compute.
+_FILLER: Final = frozenset(
+    """
+    a about actually after against ago all also am an and any anything are around as at average be been before
+    being between both breakdown broken but by can chart compare compared could count counts data day days did
+    do does doing done down during each ever every figure figures find first for from get give go going got
+    graph
+    had has have how i if in into is it its just know last latest let like list look looking many me metric
+    metrics more most much my need no not now number numbers of on only or our out over overall past per
+    please
+    plot quick quickly rate ratio recent report see seen share should show so some split tell than that the
+    their them then there these they this those through till to today top total totals trend trends until up
+    us users user people person persons visitors customers via vs want was we were what when where which while
+    who whole why will with within would yesterday you your week weeks month months year years quarter since
+    so far again versus new unique distinct different value values times time period periods how's what's
+    let's there's much happen happened happening going stats statistics overview summary daily weekly
+    monthly total number percent percentage exactly roughly approximately
+    conversion conversions convert converting converted converts funnel funnels flow flows step steps
+    retention retain retained retaining cohort cohorts come comes came coming drive drove driven drives
+    bring brings brought idea think happen rates rate biggest largest best leading most least
+    placed place places placing ran run runs running made make makes making performed perform completed
+    complete started start viewed view opened open created create among hey hi hello pull fetch grab can
+    topline headline quick one thanks thank
+    """.split()
+)
+
+
+def _unknown_words(text: str, vocab: Vocabulary) -> list[str]:
+    """Content words of the question no phrase of the vocabulary (or the time, or filler)
+    accounts for."""
+    known: set[str] = set(_FILLER)
+    for phrase in (*vocab.metrics, *vocab.events, *vocab.dimensions, *vocab.values, *vocab.people,
+                   *vocab.funnels, *vocab.saved):  # fmt: skip
+        known.update(re.findall(r"[a-z0-9_$]+", phrase))
+    for name in vocab.event_names | vocab.properties:
+        known.update(re.findall(r"[a-z0-9]+", name.lower()))
+        known.add(name.lower())
+    words = re.findall(r"[a-z][a-z0-9_']+", text)
+    unknown = []
+    for word in words:
+        stem = word.rstrip("'s") if word.endswith("'s") else word
+        forms = {stem, stem[:-1] if stem.endswith("s") else stem, stem[:-2] if stem.endswith("es") else stem}
+        if not forms & known and len(stem) > 2 and stem not in NUMBER_WORDS:
+            unknown.append(stem)
+    return list(dict.fromkeys(unknown))
+
+
+def _ask_again(query: StructuredQuery) -> str:
+    what = query.metric or query.event or (" → ".join(query.steps) if query.steps else query.kind)
+    return f"{what} from {query.date_from} to {query.date_to}"
 
 
 def _digest(today: date) -> Parsed:
