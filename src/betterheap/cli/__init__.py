@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from betterheap.cli import chat, data, insights, server, setup, tracking_plan  # noqa: F401 - commands register on import
+from betterheap.cli import chat, data, insights, server, setup, tracking_plan, users  # noqa: F401 - commands register on import
 from betterheap.cli.common import app
 
 

@@ -1,0 +1,61 @@
+"""``betterheap users``: accounts and their sessions (the metadata store, directly: a
+running server shares it)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from sqlalchemy import create_engine
+
+from betterheap.cli.common import DataDir, Format, _fail, _print_rows, _settings, app
+from betterheap.meta.models import Base
+from betterheap.meta.users import Users
+from betterheap.settings import Settings
+
+users_app = typer.Typer(help="People who sign in, their roles and sessions.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+
+
+def open_users(settings: Settings) -> Users:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(settings.meta_url)
+    Base.metadata.create_all(engine)
+    return Users(engine)
+
+
+@users_app.command("add")
+def users_add(
+    name: str,
+    role: Annotated[str, typer.Option("--role", help="viewer, analyst or admin.")] = "viewer",
+    password: Annotated[
+        str | None, typer.Option("--password", help="Omit to generate a one-time password to pass on.")
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Add someone who signs in; prints the one-time password when none is given."""
+    try:
+        account, generated = open_users(_settings(data_dir)).add(name, role, password)
+    except ValueError as error:
+        _fail(str(error))
+        return
+    typer.echo(f"added {account.name} ({account.role})")
+    if generated:
+        typer.echo(f"one-time password: {generated}  (to be changed at the first sign-in)")
+
+
+@users_app.command("list")
+def users_list(fmt: Format = "table", data_dir: DataDir = None) -> None:
+    """Every account with its role and how many sessions are live."""
+    _print_rows(open_users(_settings(data_dir)).accounts(), fmt)
+
+
+@users_app.command("revoke")
+def users_revoke(name: str, data_dir: DataDir = None) -> None:
+    """End every session of a user (they must sign in again)."""
+    try:
+        ended = open_users(_settings(data_dir)).revoke(name)
+    except LookupError as error:
+        _fail(str(error))
+        return
+    typer.echo(f"ended {ended} session{'s' if ended != 1 else ''} of {name}")

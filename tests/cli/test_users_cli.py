@@ -1,0 +1,25 @@
+"""``betterheap users`` as an admin uses it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from server import cli
+
+
+def test_add_list_and_revoke_users(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    added = cli(data, "users", "add", "pm@example.org", "--role", "analyst")
+    assert "added pm@example.org (analyst)" in added.stdout and "one-time password: " in added.stdout
+    cli(data, "users", "add", "viewer1", "--password", "a long enough one")
+    listed = json.loads(cli(data, "users", "list", "--format", "json").stdout)
+    assert [(u["name"], u["role"], u["must_change_password"]) for u in listed] == [
+        ("pm@example.org", "analyst", True),
+        ("viewer1", "viewer", False),
+    ]
+    assert "ended 0 sessions of viewer1" in cli(data, "users", "revoke", "viewer1").stdout
+    refused = cli(data, "users", "add", "x", "--role", "owner", check=False)
+    assert refused.returncode == 2 and "unknown role 'owner'" in refused.stderr
+    missing = cli(data, "users", "revoke", "nobody", check=False)
+    assert missing.returncode == 2 and "no user 'nobody'" in missing.stderr
