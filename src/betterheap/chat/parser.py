@@ -41,7 +41,8 @@ _PII_ASK: Final = re.compile(
     r"names? of (the |our |these |those |all )?([a-z0-9 ]{0,30} )?"
     r"(users?|customers?|buyers?|sellers?|people|person|"
     r"members?|subscribers?|visitors?|clients?|accounts?)|"
-    r"(customer|user|personal|member) (records|data|profiles))\b"
+    r"(customer|user|personal|member) (records|data|profiles)|"
+    r"(names|e-?mails|phone numbers|addresses) (and|&|or) (names|e-?mails|phones?|phone numbers|addresses))\b"
 )
 _CHANGED: Final = re.compile(
     r"\b(drop(ped|s)?|fall|fell|tank(ed|s)?|dip(ped|s)?|decline[ds]?|plunge[ds]?|crash(ed|es)?|spike[ds]?|"
@@ -61,6 +62,12 @@ _WHY: Final = re.compile(
     r"jump|jumped|go up|went up|grow|grew|surge|surged|change|changed|(be )?(so |this |that )?(low|high))\b"
     r"|\bwhat (caused|explains|drove|is behind|was behind) (the )?(?P<what2>.+?)\s+"
     r"(?P<how2>drop|fall|decrease|dip|decline|spike|rise|increase|jump|surge|change)\b"
+    r"|\bwhat (caused|explains|drove|is behind|was behind) (the|a|this|that) (drop|fall|decrease|dip|decline|"
+    r"spike|rise|increase|jump|surge|change) (in|of) (?P<what3>.+?)(?=\s+(on|last|yesterday|this)\b|[?.!,]|$)"
+)
+#: "view to order conversion", "signup to purchase rate"
+_FUNNEL_A_TO_B: Final = re.compile(
+    r"(?P<a>[a-z][a-z -]*?)\s+to\s+(?P<b>[a-z][a-z -]*?)\s+(?:conversion|conversion rate|rate|funnel)\b"
 )
 _FUNNEL_FROM_TO: Final = re.compile(
     r"\b(?:conversion|convert(?:ing|ed)?|conversion rate|funnel|drop-?off)\s+(?:rate\s+)?(?:from|between)\s+"
@@ -83,13 +90,14 @@ _TOP_DIMENSION: Final = re.compile(
     + r")\s+(?P<dim>[a-z_ ]+?)\s+by\s+"
 )
 _UNIQUE: Final = re.compile(
-    r"\b(how many (different |unique |distinct )?(people|users|persons|customers|visitors)|unique|distinct|"
+    r"\b(how many (different |unique |distinct )?(people|peoples|users|persons|customers|visitors)|"
+    r"unique|distinct|"
     r"different (people|users)|who)\b"
 )
 #: "which countries ...": a breakdown ranked by what is asked.
 _WHICH: Final = re.compile(
     r"\b(?:which|what)\s+(?P<dim>[a-z_ ]+?)\s+(?:drove|bring|brought|had|have|has|gave|give|"
-    r"generated?|produced?|made|make|sent|send|did|do|got|get)\b"
+    r"generated?|produced?|made|make|sent|send|did|do|got|get|is|are|was|were|having)\b"
 )
 #: "what share of people who started a checkout completed an order"
 _SHARE_OF: Final = re.compile(
@@ -147,7 +155,7 @@ def parse(
         return _digest(today)
     why = _WHY.search(text)
     if why:
-        return _why(why.group("what") or why.group("what2"), frame, vocab, today)
+        return _why(why.group("what") or why.group("what2") or why.group("what3"), frame, vocab, today)
     if re.search(r"\bwhy\b", text) and _CHANGED.search(text):
         # "Signups tanked on November 3rd - why?", "any idea why orders dipped yesterday?"
         return _why(_CHANGED.sub(" ", rest), frame, vocab, today)
@@ -181,12 +189,14 @@ def _insight(
     from betterheap.chat.timeframe import TimeFrame
 
     assert frame is None or isinstance(frame, TimeFrame)
+    people_who, rest = _people(rest, vocab)
     ranked = _TOP_DIMENSION.search(rest)
     which = _WHICH.search(rest)
     breakdown: str | None | Clarify = None
     if which and _dimension(which.group("dim"), vocab):
+        # "which campaign drove the most ...": a ranking, where "no campaign" is not one.
         breakdown = _dimension(which.group("dim"), vocab)
-        rest = rest[: which.start("dim")] + " " + rest[which.end("dim") :]
+        rest = rest[: which.start("dim")] + " " + rest[which.end("dim") :] + " top 5"
     elif ranked and _dimension(ranked.group("dim"), vocab):
         # "top 5 countries by revenue": the dimension is ranked by what follows "by".
         breakdown = _dimension(ranked.group("dim"), vocab)
@@ -195,7 +205,6 @@ def _insight(
         breakdown = _breakdown(rest, vocab)
     if isinstance(breakdown, Clarify):
         return breakdown
-    people_who, rest = _people(rest, vocab)
     filters, rest = _filters(rest, vocab)
     top = _TOP.search(rest)
     limit = _number(top.group("n")) if top else None
@@ -370,6 +379,14 @@ def _filters(text: str, vocab: Vocabulary) -> tuple[list[FilterSpec], str]:
 
 def _funnel(text: str, vocab: Vocabulary) -> tuple[str, ...] | None | Clarify:
     pair = _FUNNEL_FROM_TO.search(text)
+    loose = _FUNNEL_A_TO_B.search(text) if pair is None else None
+    if loose is not None:
+        # "view to order conversion": only when both sides name events ("add to cart
+        # conversion" is not a funnel from "add" to "cart").
+        a, b = _split_steps(loose.group("a") + " to " + loose.group("b"), vocab)
+        first, second = _subject(a, vocab)[1], _subject(b, vocab)[1]
+        if first and second:
+            return (first, second)
     share = _SHARE_OF.search(text)
     if pair or share:
         steps = []
@@ -426,7 +443,8 @@ _FILLER: Final = frozenset(
     bring brings brought idea think happen rates rate biggest largest best leading most least
     placed place places placing ran run runs running made make makes making performed perform completed
     complete started start viewed view opened open created create among hey hi hello pull fetch grab can
-    topline headline quick one thanks thank
+    topline headline quick one thanks thank bottom line love possible wonder wondering curious prepping prep
+    standup meeting having break pls plz kindly i'd i'm i've we're folks guys team
     """.split()
 )
 

@@ -115,20 +115,20 @@ DIMENSIONS: Final[dict[str, tuple[str, ...]]] = {
 
 #: Everyday words for the common events of each kind of product (the plan's own names and
 #: aliases are always words too).
-EVENT_WORDS: Final[dict[str, tuple[str, ...]]] = {
+EVENT_WORDS: Final[dict[str, tuple[str, ...]]] = {  # fmt: skip
     "signed_up": (
-        "signups",
-        "sign ups",
-        "sign-ups",
-        "signup",
-        "sign up",
-        "registrations",
-        "registered",
-        "signed up",
+        "signups", "sign ups", "sign-ups", "signup", "sign up", "registrations", "registration", "registered",
+        "signed up", "joined", "new accounts",
     ),
-    "signup_started": ("signup starts", "sign up starts", "started signups", "signup attempts"),
+    "shop_opened": ("shops opened", "opened shops", "new shops", "shops were opened", "shop openings"),
+    "product_favorited": ("favorites", "favourites", "favorited", "favourited", "got favorited"),
+    "listing_created": ("new listings", "listings created", "created listings"),
+    "signup_started": (
+        "signup starts", "sign up starts", "started signups", "signup attempts", "started signing up",
+        "start a sign-up", "start signing up",
+    ),
     "order_completed": ("orders", "order", "purchases", "purchase", "completed orders", "bought", "buys"),
-    "product_viewed": ("product views", "product view", "views of products", "viewed products"),
+    "product_viewed": ("product views", "product view", "views of products", "viewed products", "view"),
     "product_added": (
         "add to cart",
         "adds to cart",
@@ -261,6 +261,7 @@ def build_vocabulary(
         for value in seen:
             if value and len(value) <= 60 and dimension != "country":
                 values.setdefault(_norm(value), (dimension, value))
+                values.setdefault(_norm(value.replace("_", " ")), (dimension, value))
     for planned in plan.events:
         for prop in planned.properties:
             if not prop.pii:

@@ -216,7 +216,8 @@ _LAST_N_RE: Final = re.compile(
 )
 _DAYS_AGO_RE: Final = re.compile(rf"\b(?P<n>{_NUMBER})\s+days?\s+ago\b", re.I)
 _SINCE_RE: Final = re.compile(
-    rf"\bsince\s+(?P<target>{_ANCHOR}|{_without_names(_NAMED_CORE)}|{_without_names(_START_OF)})", re.I
+    rf"\bsince\s+(?:the\s+)?(?P<target>{_ANCHOR}|{_without_names(_NAMED_CORE)}|{_without_names(_START_OF)})",
+    re.I,
 )
 _RANGE_END: Final = rf"(?:{_ANCHOR}|now\b|{_DAY})"
 _BETWEEN_RE: Final = re.compile(rf"\bbetween\s+(?P<a>{_ANCHOR})\s+and\s+(?P<b>{_RANGE_END})", re.I)
