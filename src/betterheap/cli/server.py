@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from betterheap.cli.common import DataDir, _fail, _settings, app
+from betterheap.cli.users import open_users
 from betterheap.server_link import remove_server_file, running_server, write_server_file
 
 
@@ -28,8 +29,11 @@ def serve(
     if link is not None:
         _fail(f"a server already serves {settings.data_dir} at {link.url}")
     url = f"http://{settings.host}:{settings.port}"
+    first_password = open_users(settings).ensure_admin()
     write_server_file(settings.server_file, url)
     typer.echo(f"BetterHeap on {url}  (data: {settings.data_dir.resolve()}, API docs: {url}/docs)")
+    if first_password:
+        typer.echo(f"First run: sign in at {url} as admin with the one-time password {first_password}")
     try:
         uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
     finally:

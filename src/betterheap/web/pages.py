@@ -8,10 +8,11 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from fastapi import APIRouter
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from betterheap.insights import service
+from betterheap.web.auth import sign_in_first, signed_in, users_of
 from betterheap.web.deps import RuntimeDep
 
 router = APIRouter(include_in_schema=False)
@@ -47,7 +48,12 @@ def _card(name: str, rows: list[dict[str, Any]]) -> str:
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(runtime: RuntimeDep, project_id: int = 1) -> HTMLResponse:
+def home(request: Request, runtime: RuntimeDep, project_id: int = 1) -> Response:
+    who = signed_in(request, users_of(request, runtime))
+    if who is None:
+        return sign_in_first(request)
+    if who.account.must_change_password:
+        return RedirectResponse("/account/password", status_code=303)
     cards = [_card(name, service.metric(runtime.store, project_id, name, None, None)) for name in CORE]
     html = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>BetterHeap</title><style>
@@ -58,6 +64,11 @@ body{{font-family:system-ui,sans-serif;margin:2rem;color:#222}}
 .value{{font-size:2rem;margin:.3rem 0 0}} .when,.desc{{color:#777;margin:.2rem 0;font-size:.85rem}}
 </style></head><body>
 <h1>BetterHeap</h1>
+<p>Signed in as {escape(who.account.name)} ({escape(who.account.role)}).
+<form method="post" action="/signout" style="display:inline"><input type="hidden" name="csrf"
+value="{escape(who.csrf_token)}"><button type="submit">Sign out</button></form>
+<form method="post" action="/signout/everywhere" style="display:inline"><input type="hidden" name="csrf"
+value="{escape(who.csrf_token)}"><button type="submit">Sign out everywhere</button></form></p>
 <p>Core metrics, last 30 days of data (UTC). API: <a href="/docs">/docs</a> ·
 definitions: docs/metrics.md</p>
 <div class="grid">{"".join(cards)}</div></body></html>"""
