@@ -90,3 +90,31 @@ def test_sign_out_everywhere_and_an_admin_revoking_sessions(server: Server) -> N
 def test_the_first_run_creates_an_admin_with_a_one_time_password(server: Server) -> None:
     accounts = cli(server.data_dir, "users", "list", "--format", "json").stdout
     assert '"name": "admin"' in accounts and '"must_change_password": true' in accounts
+
+
+def test_only_admins_reach_the_people_page_and_end_others_sessions(server: Server) -> None:
+    cli(server.data_dir, "users", "add", "boss", "--role", "admin", "--password", PASSWORD)
+    cli(server.data_dir, "users", "add", "vic", "--role", "viewer", "--password", PASSWORD)
+    admin, viewer = (
+        httpx.Client(base_url=server.url, timeout=30),
+        httpx.Client(base_url=server.url, timeout=30),
+    )
+    with admin, viewer:
+        sign_in(admin, "boss", PASSWORD)
+        sign_in(viewer, "vic", PASSWORD)
+        assert viewer.get("/admin/users").status_code == 403
+        home = viewer.get("/")
+        forbidden = viewer.post("/admin/users/revoke", data={"name": "boss", "csrf": csrf_of(home)})
+        assert forbidden.status_code == 403
+        page = admin.get("/admin/users")
+        assert page.status_code == 200 and "vic" in page.text and "End sessions" in page.text
+        no_token = admin.post("/admin/users/revoke", data={"name": "vic"})
+        assert no_token.status_code == 403
+        ended = admin.post("/admin/users/revoke", data={"name": "vic", "csrf": csrf_of(page)})
+        assert (
+            ended.status_code == 303
+            and "Ended 1 session(s) of vic" in admin.get(ended.headers["location"]).text
+        )
+        assert viewer.get("/").status_code == 303, "the revoked session is signed out"
+    with httpx.Client(base_url=server.url, timeout=30) as anonymous:
+        assert anonymous.get("/admin/users").headers["location"] == "/signin?next=/admin/users"

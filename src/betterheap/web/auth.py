@@ -170,3 +170,34 @@ def change_password(
     response = RedirectResponse("/", status_code=303)
     _set_session(request, response, *signed)
     return response
+
+
+@router.get("/admin/users", response_class=HTMLResponse)
+def people(request: Request, runtime: RuntimeDep, message: str = "") -> Response:
+    """Admins only: everyone who signs in, their roles and live sessions."""
+    users = users_of(request, runtime)
+    who = signed_in(request, users)
+    if who is None:
+        return sign_in_first(request)
+    if who.account.role != "admin":
+        raise HTTPException(403, "this page is for admins")
+    context = {"signed_in": who, "users": users.accounts(), "message": message[:200]}
+    return templates.TemplateResponse(request, "users.html", context)
+
+
+@router.post("/admin/users/revoke")
+def revoke_sessions(
+    request: Request,
+    runtime: RuntimeDep,
+    name: Annotated[str, Form()],
+    csrf: Annotated[str | None, Form()] = None,
+) -> Response:
+    """Admins only: end every session of ``name``."""
+    users, who = _require(request, runtime, csrf)
+    if who.account.role != "admin":
+        raise HTTPException(403, "only admins end other people's sessions")
+    try:
+        ended = users.revoke(name)
+    except LookupError as error:
+        raise HTTPException(404, str(error)) from error
+    return RedirectResponse(f"/admin/users?message=Ended {ended} session(s) of {name}", status_code=303)
