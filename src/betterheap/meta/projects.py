@@ -44,6 +44,21 @@ class ProjectDirectory:
             session.commit()
             return ProjectInfo(project.id, project.name, project.write_key)
 
+    def rotate_key(self, project_id: int) -> ProjectInfo:
+        """A new write key for the project; the old one stops working at once in this
+        process (other processes cache keys too: rotate where the server runs)."""
+        with Session(self._engine) as session:
+            project = session.get(Project, project_id)
+            if project is None:
+                raise LookupError(f"there is no project {project_id}")
+            project.write_key = "bh_" + secrets.token_urlsafe(24)
+            session.commit()
+            info = ProjectInfo(project.id, project.name, project.write_key)
+        with self._lock:
+            for key in [k for k, v in self._by_key.items() if v.id == project_id]:
+                del self._by_key[key]
+        return info
+
     def ensure_default(self) -> ProjectInfo:
         """The first project, created on first use so a fresh install can take events."""
         projects = self.list()

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from betterheap import __version__
 from betterheap.runtime import Runtime, open_runtime, tune_garbage_collector
 from betterheap.settings import Settings
-from betterheap.web import auth, pages, sdk
+from betterheap.web import auth, pages, projects, sdk
 from betterheap.web.api import chat, ingest, insights, setup, system, tracking_plan
 
 
@@ -47,6 +47,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(chat.router)
     app.include_router(sdk.router)
     app.include_router(auth.router)
+    app.include_router(projects.router)
     app.include_router(pages.router)
     app.add_middleware(sdk.IngestCors)
     return app

@@ -109,7 +109,7 @@ def signin(
     return redirect
 
 
-def _require(request: Request, runtime: RuntimeDep, csrf: str | None) -> tuple[Users, SignedIn]:
+def require_form(request: Request, runtime: RuntimeDep, csrf: str | None) -> tuple[Users, SignedIn]:
     users = users_of(request, runtime)
     who = signed_in(request, users)
     if who is None:
@@ -121,7 +121,7 @@ def _require(request: Request, runtime: RuntimeDep, csrf: str | None) -> tuple[U
 
 @router.post("/signout")
 def signout(request: Request, runtime: RuntimeDep, csrf: Annotated[str | None, Form()] = None) -> Response:
-    users, _ = _require(request, runtime, csrf)
+    users, _ = require_form(request, runtime, csrf)
     users.sign_out(request.cookies[SESSION_COOKIE])
     response = RedirectResponse("/signin", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
@@ -132,7 +132,7 @@ def signout(request: Request, runtime: RuntimeDep, csrf: Annotated[str | None, F
 def signout_everywhere(
     request: Request, runtime: RuntimeDep, csrf: Annotated[str | None, Form()] = None
 ) -> Response:
-    users, who = _require(request, runtime, csrf)
+    users, who = require_form(request, runtime, csrf)
     users.revoke(who.account.name)
     response = RedirectResponse("/signin", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
@@ -155,7 +155,7 @@ def change_password(
     new: Annotated[str, Form()],
     csrf: Annotated[str | None, Form()] = None,
 ) -> Response:
-    users, who = _require(request, runtime, csrf)
+    users, who = require_form(request, runtime, csrf)
     try:
         users.set_password(who.account.name, current, new)  # ends every session...
     except (PermissionError, ValueError) as error:
@@ -193,7 +193,7 @@ def revoke_sessions(
     csrf: Annotated[str | None, Form()] = None,
 ) -> Response:
     """Admins only: end every session of ``name``."""
-    users, who = _require(request, runtime, csrf)
+    users, who = require_form(request, runtime, csrf)
     if who.account.role != "admin":
         raise HTTPException(403, "only admins end other people's sessions")
     try:

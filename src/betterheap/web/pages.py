@@ -69,6 +69,7 @@ body{{font-family:system-ui,sans-serif;margin:2rem;color:#222}}
 value="{escape(who.csrf_token)}"><button type="submit">Sign out</button></form>
 <form method="post" action="/signout/everywhere" style="display:inline"><input type="hidden" name="csrf"
 value="{escape(who.csrf_token)}"><button type="submit">Sign out everywhere</button></form>
+<a href="/projects">Projects and install</a>
 {'<a href="/admin/users">People</a>' if who.account.role == "admin" else ""}</p>
 <p>Core metrics, last 30 days of data (UTC). API: <a href="/docs">/docs</a> ·
 definitions: docs/metrics.md</p>
