@@ -119,6 +119,16 @@ def require_form(request: Request, runtime: RuntimeDep, csrf: str | None) -> tup
     return users, who
 
 
+def require_admin_form(
+    request: Request, runtime: RuntimeDep, csrf: str | None, doing: str
+) -> tuple[Users, SignedIn]:
+    """A form only admins may send (``doing``: what, for the 403's words)."""
+    users, who = require_form(request, runtime, csrf)
+    if who.account.role != "admin":
+        raise HTTPException(403, f"only admins {doing}")
+    return users, who
+
+
 @router.post("/signout")
 def signout(request: Request, runtime: RuntimeDep, csrf: Annotated[str | None, Form()] = None) -> Response:
     users, _ = require_form(request, runtime, csrf)
@@ -193,9 +203,7 @@ def revoke_sessions(
     csrf: Annotated[str | None, Form()] = None,
 ) -> Response:
     """Admins only: end every session of ``name``."""
-    users, who = require_form(request, runtime, csrf)
-    if who.account.role != "admin":
-        raise HTTPException(403, "only admins end other people's sessions")
+    users, _ = require_admin_form(request, runtime, csrf, "end other people's sessions")
     try:
         ended = users.revoke(name)
     except LookupError as error:

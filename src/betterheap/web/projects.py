@@ -10,7 +10,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from betterheap.meta.projects import ProjectDirectory
-from betterheap.web.auth import require_form, sign_in_first, signed_in, templates, users_of
+from betterheap.web.auth import require_admin_form, sign_in_first, signed_in, templates, users_of
 from betterheap.web.deps import RuntimeDep
 from betterheap.web.sdk import script, snippet
 
@@ -44,9 +44,7 @@ def create_project(
     name: Annotated[str, Form()],
     csrf: Annotated[str | None, Form()] = None,
 ) -> Response:
-    _, who = require_form(request, runtime, csrf)
-    if who.account.role != "admin":
-        raise HTTPException(403, "only admins create projects")
+    require_admin_form(request, runtime, csrf, "create projects")
     try:
         project = _directory(runtime).create(name)
     except ValueError as error:
@@ -58,9 +56,7 @@ def create_project(
 def rotate_key(
     request: Request, runtime: RuntimeDep, project_id: int, csrf: Annotated[str | None, Form()] = None
 ) -> Response:
-    _, who = require_form(request, runtime, csrf)
-    if who.account.role != "admin":
-        raise HTTPException(403, "only admins rotate write keys")
+    require_admin_form(request, runtime, csrf, "rotate write keys")
     try:
         project = _directory(runtime).rotate_key(project_id)
     except LookupError as error:
