@@ -24,21 +24,27 @@ PICKER := extension/build/picker.js
 $(SDK) $(PICKER) &: sdk-js/package.json sdk-js/package-lock.json $(wildcard sdk-js/src/*.js) extension/src/picker.js
 	cd sdk-js && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
 
+# htmx and vega-embed (with vega and vega-lite) for the web pages, from the npm registry,
+# copied into web/static/vendor/ and served by the app: no CDN at run time.
+VENDOR := src/betterheap/web/static/vendor/versions.json
+$(VENDOR): web-assets/package.json web-assets/package-lock.json web-assets/copy.mjs
+	cd web-assets && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
+
 # Debian's Chromium, for the browser tests (Playwright drives it; it downloads no browser).
 CHROMIUM := /usr/bin/chromium
 $(CHROMIUM):
 	if [ "$$(id -u)" = 0 ]; then apt-get install -y -q chromium; else sudo apt-get install -y -q chromium; fi
 
-install: $(STAMP) $(SDK) $(PICKER)
+install: $(STAMP) $(SDK) $(PICKER) $(VENDOR)
 
-run: $(STAMP) $(SDK)
+run: $(STAMP) $(SDK) $(VENDOR)
 	$(BIN)/betterheap demo --if-empty --messy --events $(DEMO_EVENTS) --data-dir $(DATA)
 	$(BIN)/betterheap serve --data-dir $(DATA)
 
 demo: $(STAMP)
 	$(BIN)/betterheap demo --events $(DEMO_EVENTS) --data-dir $(DATA)
 
-test: $(STAMP) $(SDK) $(PICKER) $(CHROMIUM)
+test: $(STAMP) $(SDK) $(PICKER) $(VENDOR) $(CHROMIUM)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 	$(BIN)/pytest -n 2 --dist loadgroup
@@ -53,4 +59,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.queries --data-dir $(BENCH_DIR) --runs 5
 
 clean:
-	rm -rf $(VENV) $(DATA) .pytest_cache .mypy_cache .ruff_cache sdk-js/node_modules $(SDK) extension/build
+	rm -rf $(VENV) $(DATA) .pytest_cache .mypy_cache .ruff_cache sdk-js/node_modules web-assets/node_modules $(SDK) extension/build src/betterheap/web/static/vendor

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from betterheap import __version__
 from betterheap.runtime import Runtime, open_runtime, tune_garbage_collector
@@ -49,5 +51,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(auth.router)
     app.include_router(projects.router)
     app.include_router(pages.router)
+    # The pages' own front-end files (vendor/: htmx, vega-embed, built by `make install`).
+    static = StaticFiles(directory=Path(__file__).parent / "static", check_dir=False)
+    app.mount("/static", static, name="static")
     app.add_middleware(sdk.IngestCors)
     return app
