@@ -21,7 +21,7 @@ from betterheap.chat import why
 from betterheap.chat.llm import Provider, ProviderError, agent
 from betterheap.chat.llm.anthropic import Anthropic
 from betterheap.chat.llm.openai import OpenAICompatible
-from betterheap.chat.parser import Clarify, Parsed, Refused, parse
+from betterheap.chat.parser import Clarify, Parsed, Refused, examples, parse
 from betterheap.chat.semantic import DIMENSIONS, Vocabulary, build_vocabulary
 from betterheap.chat.sql_tool import run_sql
 from betterheap.chat.structured import InvalidQuery, StructuredQuery, validate
@@ -29,8 +29,7 @@ from betterheap.insights import service as insights
 from betterheap.meta.chat import Audited, AuditLog, Conversations
 from betterheap.meta.knowledge import Knowledge
 from betterheap.meta.plans import PlanVersions
-from betterheap.query.access import PII_ROLES, ROLES, access_for
-from betterheap.query.guard import guard
+from betterheap.query.access import PII_ROLES, ROLES
 from betterheap.query.ir import Filter, Property
 from betterheap.settings import Settings
 from betterheap.store.protocol import EventStore
@@ -127,9 +126,7 @@ class Chat:
             with_llm = self._with_llm(project_id, question, vocab, today, role, outcome)
             if with_llm is not None:
                 return with_llm
-        if isinstance(outcome, Clarify):
-            return answers.Answer("clarify", outcome.question, suggestions=list(outcome.suggestions))
-        return self._compute(project_id, outcome.query, vocab, today, outcome.understood)
+        return self._answer_parsed(project_id, outcome, vocab, today)
 
     def _compute(
         self, project_id: int, query: StructuredQuery, vocab: Vocabulary, today: date, understood: str
@@ -164,7 +161,7 @@ class Chat:
             validate(query, vocab)
             return answers.answer_query(self.store, project_id, query, actions, outcome.understood, today)
         except InvalidQuery as error:
-            return answers.Answer("clarify", str(error), suggestions=list(_examples(vocab)))
+            return answers.Answer("clarify", str(error), suggestions=list(examples(vocab)))
 
     def _with_llm(
         self,
@@ -186,12 +183,10 @@ class Chat:
             return self._compute(project_id, query, vocab, today, "from the assistant").to_dict()
 
         def run_guarded(sql: str) -> list[dict[str, Any]]:
-            access = access_for(role, project_id, plan.pii_properties())
-            if not agent.aggregate_only(guard(sql, access, self.store.dialect).expression):
-                raise ValueError("the assistant sees aggregates only: use GROUP BY or aggregate functions")
-            return list(
-                run_sql(self.store, self.plans, self.audit, project_id, sql, role, source="llm")["rows"]
+            ran = run_sql(
+                self.store, self.plans, self.audit, project_id, sql, role, source="llm", aggregates=True
             )
+            return list(ran["rows"])
 
         def segment_size(draft: dict[str, Any]) -> int:
             start = date.fromisoformat(
@@ -335,12 +330,6 @@ class Chat:
         with self._lock:
             self._vocabularies[key] = (time.monotonic(), vocab)
         return vocab
-
-
-def _examples(vocab: Vocabulary) -> tuple[str, ...]:
-    from betterheap.chat.parser import _examples as examples
-
-    return examples(vocab)
 
 
 def open_chat(store: EventStore, plans: PlanVersions, engine: Any, settings: Settings) -> Chat:

@@ -11,7 +11,7 @@ from typing import Any
 from betterheap.meta.chat import Audited, AuditLog
 from betterheap.meta.plans import PlanVersions
 from betterheap.query.access import access_for
-from betterheap.query.guard import GuardError, guard
+from betterheap.query.guard import GuardError, aggregates_only, guard
 from betterheap.store.protocol import EventStore, QueryTimeout
 from betterheap.tracking_plan import service as plans_service
 
@@ -26,15 +26,19 @@ def run_sql(
     who: str = "anonymous",
     timeout: float = 30.0,
     source: str = "sql",
+    aggregates: bool = False,
 ) -> dict[str, Any]:
     """``{"sql", "rows", "row_count", "limit", "duration_ms"}`` or GuardError/QueryTimeout
-    (both audited as refused or stopped)."""
+    (both audited as refused or stopped). With ``aggregates``, only queries returning
+    aggregates pass (what an LLM may read)."""
     _, plan = plans_service.current(plans, project_id)
     access = access_for(role, project_id, plan.pii_properties())
     started = time.perf_counter()
     status, shown, rows = "refused", sql, []
     try:
         guarded = guard(sql, access, store.dialect)
+        if aggregates and not aggregates_only(guarded.expression):
+            raise GuardError("the assistant sees aggregates only: use GROUP BY or aggregate functions")
         shown = guarded.sql
         status = "stopped"
         rows = store.query(guarded.expression, guarded.params, timeout=timeout)

@@ -180,6 +180,17 @@ def guard(sql: str, access: Access, dialect: str = "duckdb") -> Guarded:
     return Guarded(scoped, params, scoped.sql(dialect=dialect), limit)
 
 
+def aggregates_only(expression: exp.Expression) -> bool:
+    """Whether a query returns aggregates (GROUP BY, or only aggregate functions at its root
+    SELECT), never single event rows: what an LLM may read."""
+    root = expression.find(exp.Select)
+    if root is None:
+        return False
+    if root.args.get("group"):
+        return True
+    return all(any(isinstance(node, exp.AggFunc) for node in column.walk()) for column in root.expressions)
+
+
 def _check_nodes(root: exp.Expression) -> None:
     for node in root.walk():
         if isinstance(node, _FORBIDDEN):

@@ -22,8 +22,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Final
 
-from sqlglot import exp
-
 from betterheap.chat import charts
 from betterheap.chat.llm import Message, Provider, Reply, Tool
 from betterheap.chat.semantic import METRICS, Vocabulary
@@ -279,17 +277,6 @@ def _search(box: ToolBox, query: str) -> list[str]:
         if planned.description and words & set(re.findall(r"[a-z0-9_]+", text.lower())):
             found.append(fenced("event description", text))
     return found[:10]
-
-
-def aggregate_only(expression: exp.Expression) -> bool:
-    """Whether a guarded query returns aggregates (GROUP BY or aggregate functions at its
-    root), so the model never reads event rows."""
-    root = expression.find(exp.Select)
-    if root is None:
-        return False
-    if root.args.get("group"):
-        return True
-    return all(any(isinstance(node, exp.AggFunc) for node in column.walk()) for column in root.expressions)
 
 
 _NUMBER: Final = re.compile(r"(?<![\w.])[-+]?\$?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(%?)")
