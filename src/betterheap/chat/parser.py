@@ -143,7 +143,7 @@ def parse(
     """Understand one question (a follow-up reuses ``previous`` for what it leaves out)."""
     text = _clean(question)
     if not text:
-        return Clarify("What would you like to know?", _examples(vocab))
+        return Clarify("What would you like to know?", examples(vocab))
     if _PII_ASK.search(text) and not pii_access:
         return _refuse_personal_data(text)
     frame = find_timeframe(text, today)
@@ -172,7 +172,7 @@ def parse(
             f"I do not know {', '.join(repr(w) for w in unknown[:3])} here. "
             f"I understood: {outcome.understood}. "
             "Is that what you mean?",
-            (_ask_again(outcome.query), *_examples(vocab)[:2]),
+            (_ask_again(outcome.query), *examples(vocab)[:2]),
         )
     return outcome
 
@@ -495,7 +495,7 @@ def _why(what: str, frame: object, vocab: Vocabulary, today: date) -> Outcome:
     metric, event = _subject(what, vocab)
     subject = metric or event
     if subject is None:
-        return Clarify(f"Which metric or event do you mean by {what.strip()!r}?", _examples(vocab)[:3])
+        return Clarify(f"Which metric or event do you mean by {what.strip()!r}?", examples(vocab)[:3])
     if frame is None or frame.period.date_from != frame.period.date_to:
         return Clarify(
             f"On which day did {subject} change?",
@@ -533,7 +533,7 @@ def _refuse_personal_data(text: str) -> Refused:
 
 def _not_understood(text: str, vocab: Vocabulary) -> Clarify:
     guesses = _closest(text, [p for p, _, _ in vocab.phrases()], {**vocab.metrics, **vocab.events})
-    suggestions = tuple(f"{g} last week" for g in guesses) or _examples(vocab)
+    suggestions = tuple(f"{g} last week" for g in guesses) or examples(vocab)
     return Clarify("I am not sure which metric or event you mean. Did you mean one of these?", suggestions)
 
 
@@ -548,7 +548,7 @@ def _closest(text: str, phrases: list[str], meaning: dict[str, str]) -> list[str
     return found[:4]
 
 
-def _examples(vocab: Vocabulary) -> tuple[str, ...]:
+def examples(vocab: Vocabulary) -> tuple[str, ...]:
     examples = ["What was our DAU last week vs the week before?", "How are we doing?"]
     if "signed_up" in vocab.event_names:
         examples.append("Signups by country last month")

@@ -115,7 +115,7 @@ DIMENSIONS: Final[dict[str, tuple[str, ...]]] = {
 
 #: Everyday words for the common events of each kind of product (the plan's own names and
 #: aliases are always words too).
-EVENT_WORDS: Final[dict[str, tuple[str, ...]]] = {  # fmt: skip
+EVENT_WORDS: Final[dict[str, tuple[str, ...]]] = {
     "signed_up": (
         "signups", "sign ups", "sign-ups", "signup", "sign up", "registrations", "registration", "registered",
         "signed up", "joined", "new accounts",

@@ -176,14 +176,14 @@ def _values(
     """Per day (and per breakdown value when given) values of the subject over ``days``."""
     filters = tuple(Filter(Property(d), (v,)) for d, v in conditions)
     start, end = min(days), max(days)
-    metrics = {m.name for m in METRICS}
-    if subject in ("dau", "new_users") or (subject in metrics and subject not in ("revenue",)):
-        name = subject if subject in ("dau", "new_users") else "dau"
-        rows = service.metric(store, project_id, name, start, end, breakdown, filters)
-    elif subject == "revenue":
+    if subject == "revenue":
         rows = service.trend(
             store, project_id, None, "sum", "revenue", "day", start, end, breakdown, filters=filters
         )
+    elif subject in {m.name for m in METRICS}:
+        # new users as themselves; every active-people metric by its daily actives
+        name = "new_users" if subject == "new_users" else "dau"
+        rows = service.metric(store, project_id, name, start, end, breakdown, filters)
     else:
         rows = service.trend(
             store, project_id, subject, "count", None, "day", start, end, breakdown, actions, filters

@@ -54,16 +54,12 @@ def _set_session(request: Request, response: Response, token: str, who: SignedIn
     response.set_cookie(
         SESSION_COOKIE,
         token,
-        max_age=max(int(who.expires_at.timestamp() - _now_ts()), 0),
+        max_age=max(int(who.expires_at.timestamp() - time.time()), 0),
         httponly=True,
         samesite="lax",
         secure=request.url.scheme == "https",
         path="/",
     )
-
-
-def _now_ts() -> float:
-    return time.time()
 
 
 @router.get("/signin", response_class=HTMLResponse)
