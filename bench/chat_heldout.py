@@ -12,16 +12,11 @@ Run: ``.venv/bin/python -m bench.chat_heldout --data-dir DIR [--show wrong|all|n
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.chat_questions import CAMPAIGN, OUTAGE, TODAY, Case, ensure_demo, judge
-from betterheap.chat.service import open_chat
-from betterheap.runtime import open_runtime
-from betterheap.settings import Settings
+from bench.chat_questions import CAMPAIGN, OUTAGE, TODAY, Case, ensure_demo, run_set
 
 Span = tuple[date, date]
 
@@ -266,42 +261,7 @@ def main() -> None:
     args = parser.parse_args()
     data_dir = args.data_dir or Path("bench/data") / f"chat-{args.events}"
     ensure_demo(data_dir, args.events)
-    runtime = open_runtime(Settings(data_dir=data_dir, loader_processes=0))
-    assert runtime.plans is not None and runtime.projects is not None
-    chat = open_chat(runtime.store, runtime.plans, runtime.projects.engine, runtime.settings)
-    store = runtime.store
-    total = store.query_sql("SELECT count(*) AS n FROM events")[0]["n"]  # type: ignore[attr-defined]
-    every = HELDOUT
-    chat.ask(1, "DAU last week", today=TODAY)  # warm the vocabulary and DuckDB's caches
-    results: dict[str, int] = {"right": 0, "clarify": 0, "wrong": 0}
-    by_tag: dict[str, dict[str, int]] = {}
-    latencies: list[float] = []
-    for case in every:
-        started = time.perf_counter()
-        answer = chat.ask(1, case.question, today=case.today)
-        latencies.append(time.perf_counter() - started)
-        verdict, why_not = judge(case, answer, store)
-        results[verdict] += 1
-        tally = by_tag.setdefault(
-            case.tags[0] if case.tags else "other", {"right": 0, "clarify": 0, "wrong": 0}
-        )
-        tally[verdict] += 1
-        if args.show == "all" or (args.show == "wrong" and verdict != "right"):
-            print(f"{verdict:>7}  {case.question}  {why_not}")
-    runtime.close()
-    n = len(every)
-    latencies.sort()
-    p95 = latencies[min(n - 1, int(0.95 * n))]
-    print(f"{total:,} events, {n} held-out questions (today = {TODAY})")
-    for tag, tally in by_tag.items():
-        right, clarify, wrong = tally["right"], tally["clarify"], tally["wrong"]
-        print(f"  {tag:>9}: {right}/{right + clarify + wrong} right, {clarify} clarify, {wrong} wrong")
-    share = {verdict: count / n for verdict, count in results.items()}
-    p50 = statistics.median(latencies) * 1000
-    print(
-        f"right {share['right']:.1%}  clarify {share['clarify']:.1%}  wrong {share['wrong']:.1%}  "
-        f"latency p50 {p50:.0f} ms  p95 {p95 * 1000:.0f} ms  max {latencies[-1] * 1000:.0f} ms"
-    )
+    run_set(HELDOUT, data_dir, args.show, by_tag=True)
 
 
 if __name__ == "__main__":

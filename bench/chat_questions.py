@@ -410,7 +410,9 @@ def ensure_demo(data_dir: Path, events: int) -> None:
     subprocess.run([*command, "--data-dir", str(data_dir)], check=True)
 
 
-def run_set(every: list[Case], data_dir: Path, show: str = "wrong", slowest: int = 0) -> dict[str, Any]:
+def run_set(
+    every: list[Case], data_dir: Path, show: str = "wrong", slowest: int = 0, by_tag: bool = False
+) -> dict[str, Any]:
     """Ask every case on ``data_dir`` and judge it; prints the verdicts asked for and a
     summary line, and returns the figures."""
     runtime = open_runtime(Settings(data_dir=data_dir, loader_processes=0))
@@ -420,6 +422,7 @@ def run_set(every: list[Case], data_dir: Path, show: str = "wrong", slowest: int
     total = store.query_sql("SELECT count(*) AS n FROM events")[0]["n"]  # type: ignore[attr-defined]
     chat.ask(1, "DAU last week", today=TODAY)  # warm the vocabulary and DuckDB's caches
     results: dict[str, int] = {"right": 0, "clarify": 0, "wrong": 0}
+    tallies: dict[str, dict[str, int]] = {}
     latencies: list[float] = []
     for case in every:
         started = time.perf_counter()
@@ -427,6 +430,9 @@ def run_set(every: list[Case], data_dir: Path, show: str = "wrong", slowest: int
         latencies.append(time.perf_counter() - started)
         verdict, why = judge(case, answer, store)
         results[verdict] += 1
+        tallies.setdefault(case.tags[0] if case.tags else "other", {"right": 0, "clarify": 0, "wrong": 0})[
+            verdict
+        ] += 1
         if show == "all" or (show == "wrong" and verdict != "right"):
             print(f"{verdict:>7}  {case.question}  {why}")
     runtime.close()
@@ -443,6 +449,9 @@ def run_set(every: list[Case], data_dir: Path, show: str = "wrong", slowest: int
         "max_ms": latencies[-1] * 1000,
     }
     print(f"{total:,} events, {n} questions (today = {TODAY})")
+    for tag, tally in tallies.items() if by_tag else ():
+        right, clarify, wrong = tally["right"], tally["clarify"], tally["wrong"]
+        print(f"  {tag:>9}: {right}/{right + clarify + wrong} right, {clarify} clarify, {wrong} wrong")
     print(
         f"right {figures['right']:.1%}  clarify {figures['clarify']:.1%}  wrong {figures['wrong']:.1%}  "
         f"latency p50 {figures['p50_ms']:.0f} ms  p95 {figures['p95_ms']:.0f} ms  "
