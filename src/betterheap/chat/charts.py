@@ -82,3 +82,51 @@ def funnel(steps: list[dict[str, Any]]) -> Spec:
         },
         "width": "container",
     }
+
+
+def grouped_funnel(steps: list[dict[str, Any]]) -> Spec:
+    """A funnel per breakdown value: bars of people at each step, one colour per value."""
+    spec = funnel(steps)
+    spec["encoding"]["yOffset"] = {"field": "breakdown", "type": "nominal"}
+    spec["encoding"]["color"] = {"field": "breakdown", "type": "nominal", "title": None}
+    spec["encoding"]["tooltip"].insert(1, {"field": "breakdown", "type": "nominal"})
+    return spec
+
+
+def retention_heatmap(rows: list[dict[str, Any]], period: str = "day") -> Spec:
+    """Cohorts down, periods since the first event across, each cell the share retained."""
+    unit = "D" if period == "day" else "W"
+    cells = [
+        {
+            "cohort": r.get("cohort", r.get("segment")),
+            "size": r["size"],
+            "k": k,
+            "label": f"{unit}{k}",
+            "people": kept,
+            "share": kept / r["size"] if r["size"] else 0.0,
+        }
+        for r in rows
+        for k, kept in enumerate(r["values"])
+        if k > 0
+    ]
+    return {
+        "$schema": SCHEMA,
+        "data": {"values": cells},
+        "mark": {"type": "rect", "tooltip": True},
+        "encoding": {
+            "x": {"field": "k", "type": "ordinal", "title": f"{'days' if period == 'day' else 'weeks'} later",
+                  "axis": {"labelExpr": f"'{unit}' + datum.value", "labelAngle": 0}},
+            "y": {"field": "cohort", "type": "ordinal", "title": None},
+            "color": {"field": "share", "type": "quantitative", "title": "retained",
+                      "scale": {"scheme": "purples", "domain": [0, 0.5], "clamp": True},
+                      "legend": {"format": ".0%"}},
+            "tooltip": [
+                {"field": "cohort", "type": "nominal", "title": "cohort"},
+                {"field": "size", "type": "quantitative", "format": ",.0f", "title": "cohort size"},
+                {"field": "label", "type": "nominal", "title": "period"},
+                {"field": "people", "type": "quantitative", "format": ",.0f", "title": "retained"},
+                {"field": "share", "type": "quantitative", "format": ".1%", "title": "share"},
+            ],
+        },
+        "width": "container",
+    }  # fmt: skip

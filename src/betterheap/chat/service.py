@@ -229,6 +229,18 @@ class Chat:
         result.drafts = box.drafts
         return result
 
+    def recompute(self, project_id: int, query: dict[str, Any], understood: str = "") -> dict[str, Any]:
+        """The answer to a structured query saved earlier (a pinned answer), on today's data;
+        the query is validated again against today's vocabulary."""
+        vocab = self.vocabulary(project_id)
+        parsed = StructuredQuery.model_validate(query)
+        today = datetime.now(UTC).date()
+        with insights.recording() as ran:
+            result = self._compute(project_id, parsed, vocab, today, understood)
+        if result.sql is None and result.status == "answered":
+            result.sql = answers.sql_of(ran, self.store.dialect)
+        return result.to_dict()
+
     def _answer_parsed(
         self, project_id: int, outcome: Parsed | Clarify, vocab: Vocabulary, today: date
     ) -> answers.Answer:
