@@ -186,3 +186,19 @@ def test_an_action_saved_while_another_deploy_lands_keeps_both(runtime: Runtime)
     assert [a.name for a in plan.actions] == ["wish_clicked", "add_to_cart_clicked"]
     with pytest.raises(PlanConflict, match="version 2 was deployed after version 1"):
         plans.deploy(1, TrackingPlan(), based_on=1)
+
+
+def test_an_action_is_deployed_by_its_author_and_only_after_the_version_shown(runtime: Runtime) -> None:
+    """A person who saw version 1 labels a button: deployed as version 2 under their name;
+    had someone deployed meanwhile, nothing is deployed (no retry on top of unseen work)."""
+    assert runtime.plans is not None
+    service.deploy(runtime.plans, 1, TrackingPlan(events=(PlannedEvent(name="order_completed"),)))
+    action = {"name": "wish_clicked", "selector": "button.wish"}
+    saved = labeling.add_action(runtime.plans, 1, action, author="ana", based_on=1)
+    assert saved["version"] == 2
+    assert [(v.version, v.author, v.note) for v in runtime.plans.versions(1)][1:] == [
+        (2, "ana", "action wish_clicked labeled")
+    ]
+    with pytest.raises(PlanConflict, match="version 2 was deployed after version 1"):
+        labeling.add_action(runtime.plans, 1, {"name": "buy_clicked", "selector": "button.buy"}, based_on=1)
+    assert service.current(runtime.plans, 1)[0] == 2

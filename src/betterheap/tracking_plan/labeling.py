@@ -75,13 +75,20 @@ def preview(
 
 
 def add_action(
-    plans: PlanVersions, project_id: int, action: dict[str, Any], note: str = ""
+    plans: PlanVersions,
+    project_id: int,
+    action: dict[str, Any],
+    note: str = "",
+    author: str = "",
+    based_on: int | None = None,
 ) -> dict[str, Any]:
     """Deploy the current plan plus ``action`` (an :class:`Action` as JSON) as the next
-    version. A project without a plan gets one that accepts everything as before and
-    names this action. Made from the version in force and deployed only right after it:
-    a plan deployed meanwhile is read again, so two people labeling at once lose nothing."""
-    for _ in range(_ATTEMPTS):
+    version, by ``author``. A project without a plan gets one that accepts everything as
+    before and names this action. Made from the version in force and deployed only right
+    after it: a plan deployed meanwhile is read again, so two people labeling at once lose
+    nothing. With ``based_on`` (the version a person was shown), deployed only right after
+    that version, with no second try: :class:`PlanConflict` when another came first."""
+    for _ in range(_ATTEMPTS if based_on is None else 1):
         version, plan = service.current(plans, project_id)
         name = action.get("name")
         if isinstance(name, str) and (name in plan.event_names or plan.action(name) is not None):
@@ -96,8 +103,12 @@ def add_action(
         added = updated.actions[-1]
         note = note or f"action {added.name} labeled"
         try:
-            deployed = service.deploy(plans, project_id, updated, note, based_on=version)
+            deployed = service.deploy(
+                plans, project_id, updated, note, author, version if based_on is None else based_on
+            )
         except PlanConflict:
+            if based_on is not None:
+                raise
             continue
         return deployed | {"action": _public(added)}
     raise RuntimeError("the tracking plan kept changing while the action was being added; try again")

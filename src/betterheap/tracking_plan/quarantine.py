@@ -42,22 +42,39 @@ WHERE project_id = $project_id AND uuid::VARCHAR > $after ORDER BY uuid::VARCHAR
 """
 
 
-def _query(store: EventStore, sql: str, params: dict[str, Any]) -> list[Row]:
+def _parse(sql: str) -> exp.Expression:
+    return cast(exp.Expression, sqlglot.parse_one(sql, read="duckdb"))
+
+
+def _query(store: EventStore, statement: str | exp.Expression, params: dict[str, Any]) -> list[Row]:
     """Run one of this module's fixed statements; only the parameters it names are bound."""
-    tree = cast(exp.Expression, sqlglot.parse_one(sql, read="duckdb"))
+    tree = _parse(statement) if isinstance(statement, str) else statement
     used = {node.name for node in tree.find_all(exp.Placeholder)}
     return store.query(tree, {key: value for key, value in params.items() if key in used})
 
 
 def list_quarantine(
-    store: EventStore, project_id: int, limit: int = 50, reason: str | None = None, event: str | None = None
+    store: EventStore,
+    project_id: int,
+    limit: int = 50,
+    reason: str | None = None,
+    event: str | None = None,
+    *,
+    with_payload: bool = False,
 ) -> list[Row]:
-    """The newest quarantined events, each with every violation found."""
+    """The newest quarantined events, each with every violation found. ``with_payload``
+    adds each one's raw payload as received (``payload``, parsed): personal data, for
+    callers that checked the reader may see it."""
     if not 1 <= limit <= 10_000:
         raise ValueError("limit must be between 1 and 10000")
-    rows = _query(store, _LIST, {"project_id": project_id, "reason": reason, "event": event, "limit": limit})
+    tree = _parse(_LIST)
+    if with_payload:
+        tree = cast(exp.Select, tree).select(exp.column("payload"), copy=False)
+    rows = _query(store, tree, {"project_id": project_id, "reason": reason, "event": event, "limit": limit})
     for row in rows:
         row["violations"] = orjson.loads(row["violations"]) if row["violations"] else []
+        if with_payload:
+            row["payload"] = orjson.loads(row["payload"])
     return rows
 
 

@@ -4,7 +4,8 @@ the owner approves.
 
 What already arrived shapes the proposal: raw event names are grouped with their variants
 and mapped to the plan's events as aliases (or become new events), and frequent
-auto-captured clicks are proposed as named actions (``taxonomy.learn``).
+auto-captured clicks no action counts yet are proposed as named actions
+(``taxonomy.learn``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from betterheap.store.protocol import EventStore
 from betterheap.taxonomy import interview
 from betterheap.taxonomy.interview import Learn
 from betterheap.taxonomy.learn import (
+    ClickProposal,
+    NameGroup,
     ObservedClick,
     ObservedName,
     group_variants,
@@ -70,15 +73,19 @@ class Observed:
             f"{sum(c.count for c in self.clicks):,} auto-captured clicks; the proposal will map them."
         )
 
-    def learn(self, plan: TrackingPlan) -> TrackingPlan:
-        groups = group_variants(self.names, plan)
-        # Clicks the plan's actions already count need no second name.
+    def proposed(self, plan: TrackingPlan) -> tuple[list[NameGroup], list[ClickProposal]]:
+        """What this teaches ``plan``: the raw names grouped under the events they mean,
+        and names for the frequent clicks none of its actions counts yet (a click an
+        action already counts needs no second name)."""
         unnamed = [
             click
             for click in self.clicks
             if not any(matches_click(action, click.elements_chain, click.url) for action in plan.actions)
         ]
-        clicks = propose_click_events(unnamed, plan)
+        return group_variants(self.names, plan), propose_click_events(unnamed, plan)
+
+    def learn(self, plan: TrackingPlan) -> TrackingPlan:
+        groups, clicks = self.proposed(plan)
         return learned_plan(plan, groups, clicks, min_count=2)
 
 
@@ -94,9 +101,10 @@ def observe(store: EventStore, project_id: int) -> Observed:
 
 
 def proposals(store: EventStore, plans: PlanVersions, project_id: int) -> dict[str, Any]:
-    """What the current plan would learn from the events already received."""
-    observed = observe(store, project_id)
+    """What the current plan would learn from the events already received
+    (:meth:`Observed.proposed`)."""
     _, plan = service.current(plans, project_id)
+    groups, clicks = observe(store, project_id).proposed(plan)
     return {
         "groups": [
             {
@@ -105,11 +113,11 @@ def proposals(store: EventStore, plans: PlanVersions, project_id: int) -> dict[s
                 "events": group.count,
                 "variants": [{"name": v.name, "events": v.count} for v in group.variants],
             }
-            for group in group_variants(observed.names, plan)
+            for group in groups
         ],
         "clicks": [
             {"name": c.name, "selector": c.selector, "text": c.text, "url": c.url, "events": c.count}
-            for c in propose_click_events(observed.clicks, plan)
+            for c in clicks
         ],
     }
 
