@@ -14,6 +14,10 @@ from pathlib import Path
 import httpx
 import orjson
 
+#: The password of the shared demo server's people (``the-viewer``, ``the-analyst``,
+#: ``the-admin``; see the ``demo_server`` fixture).
+DEMO_PASSWORD = "correct horse battery"
+
 
 def free_port() -> int:
     with socket.socket() as sock:

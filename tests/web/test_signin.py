@@ -11,6 +11,8 @@ import httpx
 from server import Server, cli
 
 PASSWORD = "correct horse battery"
+#: A page that needs a session (the home page redirects to it).
+HOME = "/dashboards/overview"
 
 
 def csrf_of(page: httpx.Response) -> str:
@@ -41,11 +43,11 @@ def test_pages_need_a_session_and_forms_their_csrf_token(server: Server) -> None
         assert signed.status_code == 303 and signed.headers["location"] == "/"
         cookie = signed.headers["set-cookie"]
         assert "bh_session=" in cookie and "HttpOnly" in cookie and "samesite=lax" in cookie.lower()
-        page = client.get("/")
-        assert page.status_code == 200 and "Signed in as ana (analyst)" in page.text
+        page = client.get(HOME)
+        assert page.status_code == 200 and "ana (analyst)" in page.text
         assert client.post("/signout", data={}).status_code == 403, "no CSRF token, no sign-out"
         out = client.post("/signout", data={"csrf": csrf_of(page)})
-        assert out.status_code == 303 and client.get("/").status_code == 303
+        assert out.status_code == 303 and client.get(HOME).status_code == 303
 
 
 def test_a_one_time_password_must_be_changed_first(server: Server) -> None:
@@ -54,7 +56,7 @@ def test_a_one_time_password_must_be_changed_first(server: Server) -> None:
     with httpx.Client(base_url=server.url, timeout=30) as client:
         signed = sign_in(client, "pm", one_time)
         assert signed.headers["location"] == "/account/password"
-        assert client.get("/").headers["location"] == "/account/password"
+        assert client.get(HOME).headers["location"] == "/account/password"
         form = client.get("/account/password")
         short = client.post(
             "/account/password", data={"current": one_time, "new": "short", "csrf": csrf_of(form)}
@@ -63,7 +65,7 @@ def test_a_one_time_password_must_be_changed_first(server: Server) -> None:
         changed = client.post(
             "/account/password", data={"current": one_time, "new": PASSWORD, "csrf": csrf_of(form)}
         )
-        assert changed.status_code == 303 and client.get("/").status_code == 200
+        assert changed.status_code == 303 and client.get(HOME).status_code == 200
     with httpx.Client(base_url=server.url, timeout=30) as other:
         assert sign_in(other, "pm", one_time).status_code == 401
         assert sign_in(other, "pm", PASSWORD).status_code == 303
@@ -79,12 +81,12 @@ def test_sign_out_everywhere_and_an_admin_revoking_sessions(server: Server) -> N
         sign_in(laptop, "ana", PASSWORD)
         sign_in(phone, "ana", PASSWORD)
         assert "ended 2 sessions of ana" in cli(server.data_dir, "users", "revoke", "ana").stdout
-        assert laptop.get("/").status_code == 303 and phone.get("/").status_code == 303
+        assert laptop.get(HOME).status_code == 303 and phone.get(HOME).status_code == 303
         sign_in(laptop, "ana", PASSWORD)
         sign_in(phone, "ana", PASSWORD)
-        page = laptop.get("/")
+        page = laptop.get(HOME)
         laptop.post("/signout/everywhere", data={"csrf": csrf_of(page)})
-        assert phone.get("/").status_code == 303
+        assert phone.get(HOME).status_code == 303
 
 
 def test_the_first_run_creates_an_admin_with_a_one_time_password(server: Server) -> None:
@@ -103,7 +105,7 @@ def test_only_admins_reach_the_people_page_and_end_others_sessions(server: Serve
         sign_in(admin, "boss", PASSWORD)
         sign_in(viewer, "vic", PASSWORD)
         assert viewer.get("/admin/users").status_code == 403
-        home = viewer.get("/")
+        home = viewer.get(HOME)
         forbidden = viewer.post("/admin/users/revoke", data={"name": "boss", "csrf": csrf_of(home)})
         assert forbidden.status_code == 403
         page = admin.get("/admin/users")
@@ -115,6 +117,6 @@ def test_only_admins_reach_the_people_page_and_end_others_sessions(server: Serve
             ended.status_code == 303
             and "Ended 1 session(s) of vic" in admin.get(ended.headers["location"]).text
         )
-        assert viewer.get("/").status_code == 303, "the revoked session is signed out"
+        assert viewer.get(HOME).status_code == 303, "the revoked session is signed out"
     with httpx.Client(base_url=server.url, timeout=30) as anonymous:
         assert anonymous.get("/admin/users").headers["location"] == "/signin?next=/admin/users"

@@ -6,14 +6,19 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 
 from betterheap import __version__
 from betterheap.runtime import Runtime, open_runtime, tune_garbage_collector
 from betterheap.settings import Settings
-from betterheap.web import auth, pages, projects, sdk
+from betterheap.web import auth, chat_page, dashboards, insight_pages, pages, plan_pages, projects, sdk
 from betterheap.web.api import chat, ingest, insights, setup, system, tracking_plan
+
+
+async def _redirect(request: Request, error: Exception) -> Response:
+    assert isinstance(error, auth.Redirect)
+    return error.response
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
@@ -50,9 +55,14 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(sdk.router)
     app.include_router(auth.router)
     app.include_router(projects.router)
+    app.include_router(dashboards.router)
+    app.include_router(insight_pages.router)
+    app.include_router(chat_page.router)
     app.include_router(pages.router)
+    app.include_router(plan_pages.router)
     # The pages' own front-end files (vendor/: htmx, vega-embed, built by `make install`).
     static = StaticFiles(directory=Path(__file__).parent / "static", check_dir=False)
     app.mount("/static", static, name="static")
+    app.add_exception_handler(auth.Redirect, _redirect)
     app.add_middleware(sdk.IngestCors)
     return app

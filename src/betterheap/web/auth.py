@@ -9,7 +9,9 @@ import secrets
 import time
 from pathlib import Path
 from typing import Annotated, Final
+from urllib.parse import quote
 
+import orjson
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
@@ -19,6 +21,12 @@ from betterheap.web.deps import RuntimeDep
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+
+def inline_json(value: object) -> str:
+    """``value`` as JSON safe inside ``<script type="application/json">``: no ``<`` at all,
+    so neither ``</script>`` nor ``<!--`` in a property value can end or bend the script."""
+    return orjson.dumps(value).decode().replace("<", "\\u003c")
+
 
 SESSION_COOKIE: Final = "bh_session"
 LOGIN_COOKIE: Final = "bh_login"
@@ -40,7 +48,42 @@ def signed_in(request: Request, users: Users) -> SignedIn | None:
 
 def sign_in_first(request: Request) -> RedirectResponse:
     """Where a page sends someone not signed in: the sign-in page, then back."""
-    return RedirectResponse(f"/signin?next={request.url.path}", status_code=303)
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/signin?next={quote(target, safe='/')}", status_code=303)
+
+
+class Redirect(Exception):
+    """Raised by a page that must send the browser elsewhere first (sign in, change the
+    one-time password); ``app`` turns it into a 303."""
+
+    def __init__(self, response: RedirectResponse) -> None:
+        self.response = response
+
+
+ROLE_RANK: Final = {"viewer": 0, "analyst": 1, "admin": 2}
+
+
+def page_session(request: Request, runtime: RuntimeDep, at_least: str = "viewer") -> SignedIn:
+    """The signed-in person a page is for: not signed in → the sign-in page; a one-time
+    password → its change first; a role below ``at_least`` → 403."""
+    who = signed_in(request, users_of(request, runtime))
+    if who is None:
+        raise Redirect(sign_in_first(request))
+    if who.account.must_change_password:
+        raise Redirect(RedirectResponse("/account/password", status_code=303))
+    if ROLE_RANK[who.account.role] < ROLE_RANK[at_least]:
+        raise HTTPException(403, f"this needs the {at_least} role or above; you are {who.account.role}")
+    return who
+
+
+def form_session(
+    request: Request, runtime: RuntimeDep, csrf: str | None, at_least: str = "viewer"
+) -> SignedIn:
+    """The signed-in sender of a form, its CSRF token checked, with at least that role."""
+    _, who = require_form(request, runtime, csrf)
+    if ROLE_RANK[who.account.role] < ROLE_RANK[at_least]:
+        raise HTTPException(403, f"this needs the {at_least} role or above; you are {who.account.role}")
+    return who
 
 
 def _safe_next(next_url: str | None) -> str:

@@ -1,0 +1,108 @@
+"""How long each pre-built dashboard takes to render fully in a real browser: from the start
+of navigation to every panel computed and every chart drawn (each panel's
+``data-state="ready"``), measured in the page with ``performance.now()``.
+
+Run: ``.venv/bin/python -m bench.dashboards --data-dir DIR [--runs 5]``. Starts
+``betterheap serve`` on DIR (stop any other server on it first), adds a ``bench`` admin,
+signs in with headless Chromium (``/usr/bin/chromium``) and opens every dashboard
+``--runs`` times after one warm-up visit. Prints the median and the slowest run per
+dashboard; targets: ≤ 1 s at 1M events, ≤ 2 s at 10M (issue #6).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+from playwright.sync_api import Page, sync_playwright
+
+from betterheap.insights.dashboards import DASHBOARDS
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync"]  # fmt: skip
+READY = """() => {
+  const panels = [...document.querySelectorAll('.panel')];
+  return panels.length > 0 && panels.every(p => p.dataset.state === 'ready' || p.dataset.state === 'error');
+}"""
+
+
+def serve(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "betterheap", "serve", "--port", str(port), "--data-dir", str(data_dir)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    process.kill()
+    raise TimeoutError("the server did not start")
+
+
+def render(page: Page, url: str) -> float:
+    """Seconds from navigation start until every panel is drawn."""
+    page.goto(url)
+    page.wait_for_function(READY, timeout=60_000)
+    states = page.eval_on_selector_all(".panel", "ps => ps.map(p => p.dataset.state)")
+    if set(states) != {"ready"}:
+        raise RuntimeError(f"{url}: panels not drawn: {states}")
+    return float(page.evaluate("performance.now()")) / 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--port", type=int, default=8765)
+    args = parser.parse_args()
+    password = secrets.token_urlsafe(16)
+    name = f"bench-{secrets.token_hex(3)}"
+    subprocess.run(
+        [sys.executable, "-m", "betterheap", "users", "add", name, "--role", "admin", "--password", password,
+         "--data-dir", str(args.data_dir)],
+        check=True, capture_output=True, env={**os.environ},
+    )  # fmt: skip
+    server = serve(args.data_dir, args.port)
+    base = f"http://127.0.0.1:{args.port}"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(f"{base}/signin")
+            page.fill("input[name=name]", name)
+            page.fill("input[name=password]", password)
+            page.click("button[type=submit]")
+            page.wait_for_load_state()
+            print(f"{'dashboard':<14} {'median s':>9} {'slowest s':>10}  (runs: {args.runs}, 1 warm-up)")
+            medians = []
+            for slug, title in DASHBOARDS.items():
+                url = f"{base}/dashboards/{slug}"
+                render(page, url)
+                times = [render(page, url) for _ in range(args.runs)]
+                medians.append(statistics.median(times))
+                print(f"{title:<14} {statistics.median(times):>9.3f} {max(times):>10.3f}")
+            print(f"{'slowest median':<14} {max(medians):>9.3f}")
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(30)
+        subprocess.run(
+            [sys.executable, "-m", "betterheap", "users", "revoke", name, "--data-dir", str(args.data_dir)],
+            capture_output=True,
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,327 @@
+"""The dashboards in the browser: the pre-built ones and those people save, behind sign-in.
+
+A dashboard page is a frame of panels; each panel is fetched on its own (htmx, on load), so
+the server computes them side by side and the browser draws each chart (vega-embed, from the
+same Vega-Lite specs the API returns) as it arrives. Thin: the panels are
+``insights.dashboards`` and ``insights.builder``."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import date
+from typing import Annotated, Any, Final
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from betterheap.insights import builder, dashboards
+from betterheap.insights.dashboards import Context, Panel, Shown
+from betterheap.meta.dashboards import Dashboards
+from betterheap.runtime import Runtime
+from betterheap.tracking_plan import service as plan_service
+from betterheap.web.auth import form_session, inline_json, page_session, templates
+from betterheap.web.deps import RuntimeDep
+
+router = APIRouter(include_in_schema=False)
+
+RANGES: Final = (7, 14, 30, 90)
+#: How long a dashboard's shared context (range, events seen) is reused by its panels.
+CONTEXT_SECONDS: Final = 10.0
+_contexts: dict[tuple[Any, ...], tuple[float, Context]] = {}
+_lock = threading.Lock()
+
+
+def saved_dashboards(request: Request, runtime: Runtime) -> Dashboards:
+    found: Dashboards | None = getattr(request.app.state, "dashboards", None)
+    if found is None:
+        if runtime.projects is None:
+            raise HTTPException(503, "this server has no metadata store")
+        found = request.app.state.dashboards = Dashboards(runtime.projects.engine)
+    return found
+
+
+class Range:
+    """The range a dashboard shows: the last ``days`` of data, or fixed dates."""
+
+    def __init__(self, days: int = 30, date_from: date | None = None, date_to: date | None = None) -> None:
+        if days not in RANGES:
+            raise HTTPException(400, f"days is one of {', '.join(map(str, RANGES))}")
+        if (date_from is None) != (date_to is None) or (date_from and date_to and date_from > date_to):
+            raise HTTPException(400, "give a start and an end date, the start first")
+        if date_from and date_to and (date_to - date_from).days >= builder.MAX_DAYS:
+            raise HTTPException(400, f"a range is at most {builder.MAX_DAYS} days")
+        self.days, self.date_from, self.date_to = days, date_from, date_to
+
+    @property
+    def explicit(self) -> bool:
+        return self.date_from is not None
+
+    def query(self) -> str:
+        if self.date_from and self.date_to:
+            return urlencode({"date_from": self.date_from, "date_to": self.date_to})
+        return urlencode({"days": self.days})
+
+
+def _context(runtime: Runtime, project_id: int, shown: Range) -> Context:
+    version, plan = plan_service.current(runtime.plans, project_id) if runtime.plans else (0, None)
+    key = (id(runtime), project_id, shown.days, shown.date_from, shown.date_to, version)
+    now = time.monotonic()
+    with _lock:
+        cached = _contexts.get(key)
+        if cached and now - cached[0] < CONTEXT_SECONDS:
+            return cached[1]
+    made = dashboards.context(
+        runtime.store, project_id, shown.date_from, shown.date_to, shown.days,
+        plan_service.actions(runtime.plans, project_id), plan, version,
+    )  # fmt: skip
+    with _lock:
+        for stale in [k for k, (at, _) in _contexts.items() if now - at >= CONTEXT_SECONDS]:
+            del _contexts[stale]
+        _contexts[key] = (now, made)
+    return made
+
+
+def _tabs(request: Request, runtime: Runtime, project_id: int) -> list[dict[str, str]]:
+    tabs = [{"href": f"/dashboards/{slug}", "name": name} for slug, name in dashboards.DASHBOARDS.items()]
+    tabs += [
+        {"href": f"/dashboards/saved/{d['id']}", "name": d["name"]}
+        for d in saved_dashboards(request, runtime).list(project_id)
+    ]
+    return tabs
+
+
+def _panel_links(panel: Panel, shown: Range) -> dict[str, str]:
+    if panel.insight is None:
+        return {}
+    insight = panel.insight
+    if shown.explicit:
+        insight = insight.model_copy(update={"date_from": shown.date_from, "date_to": shown.date_to})
+    elif insight.kind != "retention":
+        insight = insight.model_copy(update={"days": shown.days})
+    query = urlencode([("title", panel.title), *builder.to_form(insight)])
+    return {"builder": f"/insights/new?{query}", "csv": f"/insights/export.csv?{query}"}
+
+
+@router.get("/dashboards", response_class=HTMLResponse)
+def dashboards_home(request: Request, runtime: RuntimeDep) -> Response:
+    page_session(request, runtime)
+    return RedirectResponse("/dashboards/overview", status_code=303)
+
+
+@router.get("/dashboards/{name}", response_class=HTMLResponse)
+def prebuilt(
+    request: Request,
+    runtime: RuntimeDep,
+    name: str,
+    days: int = 30,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    project_id: int = 1,
+) -> Response:
+    who = page_session(request, runtime)
+    if name not in dashboards.DASHBOARDS:
+        raise HTTPException(404, f"no dashboard {name!r}")
+    shown = Range(days, date_from, date_to)
+    context = _context(runtime, project_id, shown)
+    panels = [
+        {"title": p.title, "full": p.full, "note": p.note, "links": _panel_links(p, shown),
+         "src": f"/dashboards/{name}/panels/{i}?{shown.query()}&project_id={project_id}"}
+        for i, p in enumerate(dashboards.panels(name, context))
+    ]  # fmt: skip
+    return _page(request, runtime, who, project_id, dashboards.DASHBOARDS[name], panels, shown, context)
+
+
+def _page(
+    request: Request,
+    runtime: Runtime,
+    who: Any,
+    project_id: int,
+    title: str,
+    panels: list[dict[str, Any]],
+    shown: Range,
+    context: Context | None,
+    saved: dict[str, Any] | None = None,
+) -> Response:
+    values = {
+        "signed_in": who,
+        "wide": True,
+        "title": title,
+        "tabs": _tabs(request, runtime, project_id),
+        "current": request.url.path,
+        "panels": panels,
+        "range": shown,
+        "ranges": RANGES,
+        "project_id": project_id,
+        "span": (context.date_from, context.date_to) if context else None,
+        "saved": saved,
+        "can_edit": who.account.role in ("analyst", "admin"),
+    }
+    return templates.TemplateResponse(request, "dashboard.html", values)
+
+
+@router.get("/dashboards/{name}/panels/{index}", response_class=HTMLResponse)
+def prebuilt_panel(
+    request: Request,
+    runtime: RuntimeDep,
+    name: str,
+    index: int,
+    days: int = 30,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    project_id: int = 1,
+) -> Response:
+    page_session(request, runtime)
+    if name not in dashboards.DASHBOARDS:
+        raise HTTPException(404, f"no dashboard {name!r}")
+    context = _context(runtime, project_id, Range(days, date_from, date_to))
+    found = dashboards.panels(name, context)
+    if not 0 <= index < len(found):
+        raise HTTPException(404, f"dashboard {name!r} has no panel {index}")
+    return _fragment(request, _safely(lambda: found[index].show(context)))
+
+
+def _safely(compute: Any) -> Shown:
+    """A panel that cannot be computed says why instead of breaking its dashboard."""
+    try:
+        shown: Shown = compute()
+    except (ValueError, LookupError) as error:
+        return Shown("message", text=f"Cannot show this panel: {error}")
+    return shown
+
+
+def _fragment(request: Request, shown: Shown) -> Response:
+    spec = inline_json(shown.spec) if shown.spec else ""
+    return templates.TemplateResponse(request, "panel.html", {"shown": shown, "spec": spec})
+
+
+def target_dashboard(boards: Dashboards, project_id: int, chosen: str, new_name: str, author: str) -> int:
+    """The dashboard picked, or a new one named ``new_name``."""
+    if new_name.strip():
+        return int(boards.create(project_id, new_name, author)["id"])
+    if not chosen.isdigit():
+        raise ValueError("pick a dashboard or name a new one")
+    return int(boards.get(project_id, int(chosen))["id"])
+
+
+# --- saved dashboards ---------------------------------------------------------------------
+
+
+@router.get("/dashboards/saved/{dashboard_id}", response_class=HTMLResponse)
+def saved(
+    request: Request,
+    runtime: RuntimeDep,
+    dashboard_id: int,
+    days: int = 30,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    project_id: int = 1,
+    message: str = "",
+) -> Response:
+    who = page_session(request, runtime)
+    shown = Range(days, date_from, date_to)
+    try:
+        board = saved_dashboards(request, runtime).get(project_id, dashboard_id)
+    except LookupError as error:
+        raise HTTPException(404, str(error)) from error
+    explicit = "days" in request.query_params or shown.explicit
+    panels = []
+    for p in board["panels"]:
+        links: dict[str, str] = {}
+        if p["kind"] == "insight":
+            query = urlencode([("title", p["title"]), *builder.to_form(builder.parse(p["body"]))])
+            links = {"builder": f"/insights/new?{query}", "csv": f"/insights/export.csv?{query}"}
+        src = f"/dashboards/saved/{dashboard_id}/panels/{p['id']}?project_id={project_id}"
+        src += f"&{shown.query()}" if explicit else ""
+        panels.append({"title": p["title"], "full": False, "note": "", "links": links, "id": p["id"],
+                       "src": src})  # fmt: skip
+    board["message"] = message[:200]
+    return _page(request, runtime, who, project_id, board["name"], panels, shown, None, board)
+
+
+@router.get("/dashboards/saved/{dashboard_id}/panels/{panel_id}", response_class=HTMLResponse)
+def saved_panel(
+    request: Request,
+    runtime: RuntimeDep,
+    dashboard_id: int,
+    panel_id: int,
+    days: int | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    project_id: int = 1,
+) -> Response:
+    page_session(request, runtime)
+    try:
+        board = saved_dashboards(request, runtime).get(project_id, dashboard_id)
+    except LookupError as error:
+        raise HTTPException(404, str(error)) from error
+    panel = next((p for p in board["panels"] if p["id"] == panel_id), None)
+    if panel is None:
+        raise HTTPException(404, f"no panel {panel_id} on this dashboard")
+    if panel["kind"] == "chat":
+        from betterheap.web.chat_page import chat_of
+
+        answer = _safely_answer(
+            lambda: chat_of(request, runtime).recompute(project_id, panel["body"]["query"])
+        )
+        return _fragment(request, answer)
+    insight = builder.parse(panel["body"])
+    window = None
+    if date_from and date_to:
+        window = (date_from, date_to)
+    elif days is not None:
+        insight = insight.model_copy(update={"days": Range(days).days, "date_from": None, "date_to": None})
+
+    def compute() -> Shown:
+        actions = plan_service.actions(runtime.plans, project_id)
+        result = builder.run(runtime.store, project_id, insight, actions, window)
+        if result.spec is None:
+            return Shown("message", text="No data in this range yet.")
+        return Shown("chart", spec=result.spec)
+
+    return _fragment(request, _safely(compute))
+
+
+def _safely_answer(compute: Any) -> Shown:
+    try:
+        answer: dict[str, Any] = compute()
+    except (ValueError, LookupError) as error:
+        return Shown("message", text=f"Cannot show this answer any more: {error}")
+    if answer.get("chart"):
+        return Shown("chart", spec=answer["chart"], text=str(answer.get("answer") or ""))
+    return Shown("message", text=str(answer.get("answer") or "No answer."))
+
+
+@router.post("/dashboards/saved/{dashboard_id}/panels/{panel_id}/remove")
+def remove_panel(
+    request: Request,
+    runtime: RuntimeDep,
+    dashboard_id: int,
+    panel_id: int,
+    csrf: Annotated[str | None, Form()] = None,
+    project_id: Annotated[int, Form()] = 1,
+) -> Response:
+    form_session(request, runtime, csrf, at_least="analyst")
+    try:
+        saved_dashboards(request, runtime).remove_panel(project_id, dashboard_id, panel_id)
+    except LookupError as error:
+        raise HTTPException(404, str(error)) from error
+    target = f"/dashboards/saved/{dashboard_id}?project_id={project_id}&message=Panel removed"
+    return RedirectResponse(target, status_code=303)
+
+
+@router.post("/dashboards/saved/{dashboard_id}/delete")
+def delete_dashboard(
+    request: Request,
+    runtime: RuntimeDep,
+    dashboard_id: int,
+    csrf: Annotated[str | None, Form()] = None,
+    project_id: Annotated[int, Form()] = 1,
+) -> Response:
+    form_session(request, runtime, csrf, at_least="analyst")
+    try:
+        saved_dashboards(request, runtime).delete(project_id, dashboard_id)
+    except LookupError as error:
+        raise HTTPException(404, str(error)) from error
+    return RedirectResponse("/dashboards/overview", status_code=303)
