@@ -8,7 +8,9 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -98,3 +100,29 @@ def start_server(data_dir: Path, port: int | None = None, timeout: float = 30) -
             time.sleep(0.1)
     server.stop()
     raise TimeoutError("the server did not start")
+
+
+CHROME = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 Chrome/124.0 Safari/537.36"
+
+
+def send_signups(server: Server, count: int) -> None:
+    """``count`` people signing up yesterday (with an e-mail, personal data), stored."""
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).replace(hour=12, minute=0, second=0, microsecond=0)
+    batch = [
+        {
+            "type": "track",
+            "event": "signed_up",
+            "userId": f"u{i}",
+            "messageId": str(uuid.uuid4()),
+            "timestamp": yesterday.isoformat(),
+            "properties": {"email": f"u{i}@example.org", "plan": "pro"},
+            "context": {"userAgent": CHROME, "ip": "203.0.113.9"},
+        }
+        for i in range(count)
+    ]
+    key = write_key(server.data_dir)
+    assert (
+        httpx.post(f"{server.url}/v1/batch", json={"batch": batch}, auth=(key, ""), timeout=30).status_code
+        == 200
+    )
+    server.wait_loaded()

@@ -3,46 +3,33 @@
 from __future__ import annotations
 
 import json
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from betterheap.meta.chat import Audited, AuditLog
 from betterheap.meta.models import AuditEntry, Base
-from server import Server, cli, write_key
-
-CHROME = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 Chrome/124.0 Safari/537.36"
+from server import Server, cli, send_signups
 
 
-def send_signups(server: Server, count: int) -> None:
-    yesterday = (datetime.now(UTC) - timedelta(days=1)).replace(hour=12, minute=0, second=0, microsecond=0)
-    batch = [
-        {
-            "type": "track",
-            "event": "signed_up",
-            "userId": f"u{i}",
-            "messageId": str(uuid.uuid4()),
-            "timestamp": yesterday.isoformat(),
-            "properties": {"email": f"u{i}@example.org", "plan": "pro"},
-            "context": {"userAgent": CHROME, "ip": "203.0.113.9"},
-        }
-        for i in range(count)
-    ]
-    key = write_key(server.data_dir)
-    assert (
-        httpx.post(f"{server.url}/v1/batch", json={"batch": batch}, auth=(key, ""), timeout=30).status_code
-        == 200
-    )
-    server.wait_loaded()
+def cli_credentials(server: Server) -> dict[str, str]:
+    """Credentials of the built-in admin ``local-cli``: the token ``serve`` keeps for the
+    command line in the data directory."""
+    token = orjson.loads((server.data_dir / "server.json").read_bytes())["token"]
+    return {"Authorization": f"Bearer {token}"}
 
 
 def post(server: Server, path: str, body: dict[str, Any]) -> httpx.Response:
-    return httpx.post(f"{server.url}{path}", json=body, timeout=60)
+    return httpx.post(f"{server.url}{path}", json=body, headers=cli_credentials(server), timeout=60)
+
+
+def get(server: Server, path: str, **params: Any) -> httpx.Response:
+    return httpx.get(f"{server.url}{path}", params=params, headers=cli_credentials(server), timeout=30)
 
 
 def test_chat_sql_and_audit_over_http(server: Server) -> None:
@@ -73,7 +60,7 @@ def test_chat_sql_and_audit_over_http(server: Server) -> None:
     dml = post(server, "/api/sql", {"sql": "DELETE FROM events"})
     assert dml.status_code == 400 and "only SELECT" in dml.json()["detail"]
 
-    audit = httpx.get(f"{server.url}/api/audit", timeout=30).json()
+    audit = get(server, "/api/audit").json()
     statuses = [(entry["source"], entry["status"]) for entry in audit]
     assert (
         ("sql", "refused") in statuses
@@ -81,23 +68,25 @@ def test_chat_sql_and_audit_over_http(server: Server) -> None:
         and ("chat", "answered") in statuses
     )
     assert "@example.org" not in json.dumps(audit), "the audit log never keeps result rows"
+    assert {entry["who"] for entry in audit} == {"local-cli"}, "the caller's name, from its token"
     logged = next(e for e in audit if e["source"] == "sql" and e["status"] == "answered")
     chat_entry = next(e for e in audit if e["source"] == "chat")
     rerun = f"{server.url}/api/audit/{logged['id']}/rerun"
-    assert httpx.post(rerun, json={"role": "analyst"}, timeout=30).status_code == 403
-    again = httpx.post(rerun, json={"role": "admin"}, timeout=30)
+    assert (
+        httpx.post(rerun, json={"role": "analyst"}, headers=cli_credentials(server), timeout=30).status_code
+        == 403
+    )
+    again = httpx.post(rerun, json={"role": "admin"}, headers=cli_credentials(server), timeout=30)
     assert again.status_code == 200 and sorted(map(repr, again.json()["rows"])) == sorted(
         map(repr, logged_rows(logged))
     )
-    newest = httpx.get(f"{server.url}/api/audit", params={"limit": 1}, timeout=30).json()[0]
+    newest = get(server, "/api/audit", limit=1).json()[0]
     assert (newest["source"], newest["role"]) == ("rerun", "admin")
-    chat_rerun = httpx.post(
-        f"{server.url}/api/audit/{chat_entry['id']}/rerun", json={"role": "admin"}, timeout=30
-    )
+    chat_rerun = post(server, f"/api/audit/{chat_entry['id']}/rerun", {"role": "admin"})
     assert chat_rerun.status_code == 400
-    conversations = httpx.get(f"{server.url}/api/chat/conversations", timeout=30).json()
+    conversations = get(server, "/api/chat/conversations").json()
     assert conversations and conversations[0]["title"]
-    kept = httpx.get(f"{server.url}/api/chat/conversations/{body['conversation_id']}", timeout=30).json()
+    kept = get(server, f"/api/chat/conversations/{body['conversation_id']}").json()
     assert kept["turns"][0]["question"] == "how many signups yesterday?"
 
 
@@ -121,6 +110,7 @@ def test_ask_and_sql_from_the_command_line(server: Server) -> None:
     assert json.loads(rows.stdout) == [{"n": 3}]
     logged = cli(server.data_dir, "audit", "--format", "json")
     assert {entry["source"] for entry in json.loads(logged.stdout)} == {"chat", "sql"}
+    assert {entry["who"] for entry in json.loads(logged.stdout)} == {"local-cli"}
 
 
 def test_the_audit_log_forgets_entries_past_its_retention(tmp_path: Path) -> None:
@@ -169,4 +159,5 @@ def test_the_knowledge_base_over_http_and_the_command_line(server: Server) -> No
     }
     note_id = next(e["id"] for e in listed if e["kind"] == "note")
     assert f"removed {note_id}" in cli(server.data_dir, "knowledge", "remove", str(note_id)).stdout
-    assert httpx.delete(f"{server.url}/api/knowledge/{note_id}", timeout=30).status_code == 404
+    gone = httpx.delete(f"{server.url}/api/knowledge/{note_id}", headers=cli_credentials(server), timeout=30)
+    assert gone.status_code == 404

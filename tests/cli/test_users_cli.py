@@ -23,3 +23,17 @@ def test_add_list_and_revoke_users(tmp_path: Path) -> None:
     assert refused.returncode == 2 and "unknown role 'owner'" in refused.stderr
     missing = cli(data, "users", "revoke", "nobody", check=False)
     assert missing.returncode == 2 and "no user 'nobody'" in missing.stderr
+
+
+def test_api_tokens_from_the_command_line(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    cli(data, "users", "add", "reports", "--role", "analyst", "--password", "a long enough one")
+    token = cli(data, "users", "token", "reports", "--label", "nightly export").stdout.strip()
+    assert token.startswith("bh_") and len(token) > 40 and "\n" not in token
+    kept = cli(data, "users", "revoke", "reports", "--keep-tokens").stdout
+    assert "ended 0 sessions of reports" in kept and "API token" not in kept
+    cli(data, "users", "token", "reports")
+    ended = cli(data, "users", "revoke", "reports").stdout
+    assert "ended 0 sessions of reports" in ended and "ended 2 API tokens of reports" in ended
+    missing = cli(data, "users", "token", "nobody", check=False)
+    assert missing.returncode == 2 and "no user 'nobody'" in missing.stderr

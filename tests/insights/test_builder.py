@@ -4,12 +4,15 @@ written back to a URL unchanged, checked for sense and for personal data, and ex
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from urllib.parse import parse_qs, urlencode
 
 import pytest
 
 from betterheap.insights import builder
 from betterheap.insights.builder import Insight
+from betterheap.store.duckdb import DuckDBStore
+from factories import stored_event
 
 
 def form_of(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
@@ -102,6 +105,31 @@ def test_csv_cells_never_run_as_spreadsheet_formulas() -> None:
             {"date": "2026-11-01", "breakdown": "@SUM(A1)", "value": 2}]  # fmt: skip
     result = builder.Result(Insight(breakdown="b"), "t", rows, None, date(2026, 11, 1), date(2026, 11, 1))
     assert builder.to_csv(result).splitlines()[1:] == [
-        "2026-11-01,\"'=HYPERLINK(\"\"http://evil\"\")\",-3",
+        '2026-11-01,"\'=HYPERLINK(""http://evil"")",-3',
         "2026-11-01,'@SUM(A1),2",
     ]
+
+
+def test_a_funnel_compared_with_the_previous_period(tmp_path: Path) -> None:
+    """p0..p5 do a, the even ones in the week before (Nov 10), the odd ones in the range
+    (Nov 17); p0 goes on to b before, p1 and p3 in the range."""
+    store = DuckDBStore(tmp_path / "events.duckdb")
+    try:
+        rows = [stored_event("a", f"p{i}", f"2026-11-{10 + (i % 2) * 7}T12:00:00") for i in range(6)]
+        later = (("p0", "2026-11-10T13:00:00"), ("p1", "2026-11-17T13:00:00"), ("p3", "2026-11-17T14:00:00"))
+        rows += [stored_event("b", person, at) for person, at in later]
+        store.write_batch(rows, [], None)
+        insight = Insight(kind="funnel", steps=["a", "b"], compare=True, date_from=date(2026, 11, 14),
+                          date_to=date(2026, 11, 20))  # fmt: skip
+        result = builder.run(store, 1, insight)
+        counts = {(r["period"], r["event"]): r["count"] for r in result.rows}
+        before = "previous period (2026-11-07 to 2026-11-13)"
+        assert counts == {
+            ("this period", "a"): 3,
+            ("this period", "b"): 2,
+            (before, "a"): 3,
+            (before, "b"): 1,
+        }
+        assert result.spec is not None and result.spec["encoding"]["color"]["field"] == "period"
+    finally:
+        store.close()

@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, select, update
 from sqlalchemy.orm import Session
 
-from betterheap.meta.models import Base, User, UserSession
-from betterheap.meta.users import Users, csrf_ok
+from betterheap.meta.models import ApiToken, Base, User, UserSession
+from betterheap.meta.users import LOCAL_CLI, Users, csrf_ok
 
 
 class Clock:
@@ -102,3 +102,37 @@ def test_sign_out_everywhere_and_csrf_per_session(users: Users) -> None:
     assert users.session(second[0]) is None
     with pytest.raises(LookupError, match="no user 'bob'"):
         users.revoke("bob")
+
+
+def test_api_tokens_act_as_their_user_until_revoked(users: Users, tmp_path: Path) -> None:
+    users.add("ana", "viewer", "long enough password")
+    token = users.issue_token("ana", "  weekly report script ")
+    second = users.issue_token("ana")
+    assert token != second and len(token) > 40
+    account = users.token(token)
+    assert account is not None and (account.name, account.role) == ("ana", "viewer")
+    assert users.token("bh_made-up") is None and users.token("") is None
+    engine = create_engine(f"sqlite:///{tmp_path / 'meta.db'}")
+    with Session(engine) as session:
+        rows = session.scalars(select(ApiToken)).all()
+        assert {r.label for r in rows} == {"weekly report script", ""}
+        assert all(token not in r.token_hash and len(r.token_hash) == 64 for r in rows), "only hashes"
+        session.execute(update(User).values(role="admin"))  # promoted
+        session.commit()
+    promoted = users.token(token)
+    assert promoted is not None and promoted.role == "admin", "a token has its user's current role"
+    signed = users.sign_in("ana", "long enough password")
+    assert signed is not None
+    assert users.revoke("ana") == 1 and users.token(token) is not None, "sessions only"
+    assert users.revoke_tokens("ana") == 2
+    assert users.token(token) is None and users.token(second) is None
+    assert users.revoke_tokens("ana") == 0
+    with pytest.raises(LookupError, match="no user 'bob'"):
+        users.issue_token("bob")
+    with pytest.raises(LookupError, match="no user 'bob'"):
+        users.revoke_tokens("bob")
+
+
+def test_the_command_lines_name_is_not_an_account(users: Users) -> None:
+    with pytest.raises(ValueError, match="'local-cli' is the command line's own name"):
+        users.add(LOCAL_CLI, "viewer", "long enough password")

@@ -284,3 +284,18 @@ def test_a_hostile_property_value_stays_data_in_every_chart(demo_server: Server)
         assert "<script>window.pwned" not in fragment and "<!--" not in fragment
         values = [row["utm_source"] for row in spec_of(fragment)["data"]["values"]]
         assert hostile in values
+
+
+def test_a_conversation_held_by_an_admin_stays_with_admins(demo_server: Server) -> None:
+    with signed_in(demo_server, "admin") as admin:
+        token = csrf_of(admin.get("/chat"))
+        asked = admin.post("/chat/ask", data={"csrf": token, "question": "How are we doing?"})
+        assert asked.status_code == 303
+        held = parse_qs(urlsplit(asked.headers["location"]).query)["conversation"][0]
+    with signed_in(demo_server, "viewer") as viewer:
+        page = viewer.get("/chat")
+        assert held not in page.text, "an admin's conversation is not listed for a viewer"
+        assert viewer.get("/chat", params={"conversation": held}).status_code == 403
+        follow = viewer.post("/chat/ask", data={"csrf": csrf_of(page), "question": "and by country?",
+                                                "conversation_id": held})  # fmt: skip
+        assert follow.status_code == 403

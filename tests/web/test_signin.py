@@ -115,7 +115,7 @@ def test_only_admins_reach_the_people_page_and_end_others_sessions(server: Serve
         ended = admin.post("/admin/users/revoke", data={"name": "vic", "csrf": csrf_of(page)})
         assert (
             ended.status_code == 303
-            and "Ended 1 session(s) of vic" in admin.get(ended.headers["location"]).text
+            and "Ended 1 session(s) and 0 API token(s) of vic" in admin.get(ended.headers["location"]).text
         )
         assert viewer.get(HOME).status_code == 303, "the revoked session is signed out"
     with httpx.Client(base_url=server.url, timeout=30) as anonymous:

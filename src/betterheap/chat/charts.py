@@ -84,12 +84,13 @@ def funnel(steps: list[dict[str, Any]]) -> Spec:
     }
 
 
-def grouped_funnel(steps: list[dict[str, Any]]) -> Spec:
-    """A funnel per breakdown value: bars of people at each step, one colour per value."""
+def grouped_funnel(steps: list[dict[str, Any]], by: str = "breakdown") -> Spec:
+    """A funnel per value of ``by`` (a breakdown, or the period compared): bars of people at
+    each step, one colour per value."""
     spec = funnel(steps)
-    spec["encoding"]["yOffset"] = {"field": "breakdown", "type": "nominal"}
-    spec["encoding"]["color"] = {"field": "breakdown", "type": "nominal", "title": None}
-    spec["encoding"]["tooltip"].insert(1, {"field": "breakdown", "type": "nominal"})
+    spec["encoding"]["yOffset"] = {"field": by, "type": "nominal"}
+    spec["encoding"]["color"] = {"field": by, "type": "nominal", "title": None}
+    spec["encoding"]["tooltip"].insert(1, {"field": by, "type": "nominal"})
     return spec
 
 

@@ -12,6 +12,7 @@ import typer
 from betterheap.chat.service import Chat, open_chat
 from betterheap.chat.sql_tool import GuardError, QueryTimeout, run_sql
 from betterheap.cli.common import DataDir, Format, ProjectId, _call, _fail, _print_rows, _settings, app
+from betterheap.meta.users import LOCAL_CLI
 from betterheap.runtime import Runtime
 
 Role = Annotated[str, typer.Option("--as-role", help="viewer, analyst or admin: what may be read.")]
@@ -45,7 +46,7 @@ def ask(
         "POST",
         "/api/chat",
         [("project_id", project_id)],
-        lambda rt: _chat(rt).ask(project_id, question, conversation, role),
+        lambda rt: _chat(rt).ask(project_id, question, conversation, role, who=LOCAL_CLI),
         body,
     )
     if fmt == "json":
@@ -79,7 +80,9 @@ def sql(
     def local(runtime: Runtime) -> dict[str, Any]:
         chat = _chat(runtime)
         try:
-            return run_sql(chat.store, chat.plans, chat.audit, project_id, query, role, timeout=chat.timeout)
+            return run_sql(
+                chat.store, chat.plans, chat.audit, project_id, query, role, LOCAL_CLI, timeout=chat.timeout
+            )
         except GuardError as error:
             raise ValueError(f"refused: {error}") from error
         except QueryTimeout as error:

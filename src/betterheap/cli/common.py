@@ -2,7 +2,8 @@
 
 Every command takes ``--data-dir`` (default ``$BETTERHEAP_DATA_DIR``, else ``./.betterheap``).
 Reads go to a running server for the same data directory when there is one (see
-server_link.py), otherwise straight to the store.
+server_link.py; the command sends the server's local token, so it acts as the admin
+``local-cli``), otherwise straight to the store.
 """
 
 from __future__ import annotations
@@ -150,7 +151,9 @@ def _request(
         (k, str(v)) for k, v in params if v is not None
     ]
     try:
-        answer = httpx.request(method, f"{link.url}{path}", params=query, json=body, timeout=600.0)
+        answer = httpx.request(
+            method, f"{link.url}{path}", params=query, json=body, headers=link.headers(), timeout=600.0
+        )
     except httpx.HTTPError as error:
         _fail(f"the server at {link.url} did not answer: {error}")
     if answer.status_code != 200:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Annotated
 
 import typer
@@ -20,6 +21,7 @@ def serve(
     """Serve ingestion, the API (/docs) and the home page."""
     import uvicorn
 
+    from betterheap.web.api.callers import trust_local_cli
     from betterheap.web.app import create_app
 
     settings = _settings(data_dir)
@@ -30,11 +32,15 @@ def serve(
         _fail(f"a server already serves {settings.data_dir} at {link.url}")
     url = f"http://{settings.host}:{settings.port}"
     first_password = open_users(settings).ensure_admin()
-    write_server_file(settings.server_file, url)
+    # The command line on this machine acts as the local admin with this token (see server_link).
+    local_token = secrets.token_urlsafe(32)
+    served = create_app(settings)
+    trust_local_cli(served, local_token)
+    write_server_file(settings.server_file, url, local_token)
     typer.echo(f"BetterHeap on {url}  (data: {settings.data_dir.resolve()}, API docs: {url}/docs)")
     if first_password:
         typer.echo(f"First run: sign in at {url} as admin with the one-time password {first_password}")
     try:
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+        uvicorn.run(served, host=settings.host, port=settings.port, log_level="warning")
     finally:
         remove_server_file(settings.server_file)

@@ -1,5 +1,5 @@
-"""``betterheap users``: accounts and their sessions (the metadata store, directly: a
-running server shares it)."""
+"""``betterheap users``: accounts, their sessions and API tokens (the metadata store,
+directly: a running server shares it)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ from betterheap.meta.models import Base
 from betterheap.meta.users import Users
 from betterheap.settings import Settings
 
-users_app = typer.Typer(help="People who sign in, their roles and sessions.", no_args_is_help=True)
+users_app = typer.Typer(
+    help="People who sign in, their roles, sessions and API tokens.", no_args_is_help=True
+)
 app.add_typer(users_app, name="users")
 
 
@@ -50,12 +52,39 @@ def users_list(fmt: Format = "table", data_dir: DataDir = None) -> None:
     _print_rows(open_users(_settings(data_dir)).accounts(), fmt)
 
 
-@users_app.command("revoke")
-def users_revoke(name: str, data_dir: DataDir = None) -> None:
-    """End every session of a user (they must sign in again)."""
+@users_app.command("token")
+def users_token(
+    name: str,
+    label: Annotated[str, typer.Option("--label", help="What the token is for (shown nowhere else).")] = "",
+    data_dir: DataDir = None,
+) -> None:
+    """Issue a personal API token for NAME (sent as 'Authorization: Bearer TOKEN'; it acts
+    with NAME's role). Printed once; only its hash is kept."""
     try:
-        ended = open_users(_settings(data_dir)).revoke(name)
+        token = open_users(_settings(data_dir)).issue_token(name, label)
+    except LookupError as error:
+        _fail(str(error))
+        return
+    typer.echo(token)
+
+
+@users_app.command("revoke")
+def users_revoke(
+    name: str,
+    keep_tokens: Annotated[
+        bool, typer.Option("--keep-tokens", help="End the sessions only; API tokens keep working.")
+    ] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """End every session and API token of a user (they must sign in again, programs need
+    a new token)."""
+    users = open_users(_settings(data_dir))
+    try:
+        ended = users.revoke(name)
+        tokens = 0 if keep_tokens else users.revoke_tokens(name)
     except LookupError as error:
         _fail(str(error))
         return
     typer.echo(f"ended {ended} session{'s' if ended != 1 else ''} of {name}")
+    if not keep_tokens:
+        typer.echo(f"ended {tokens} API token{'s' if tokens != 1 else ''} of {name}")

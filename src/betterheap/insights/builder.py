@@ -253,10 +253,19 @@ def run(
         assert insight.metric is not None
         result.rows = _metric(store, project_id, insight, filters, start, end)
     elif insight.kind == "funnel":
-        result.rows = service.funnel(
-            store, project_id, insight.steps, service.parse_window(insight.window), start, end,
-            insight.breakdown, insight.first_day, actions, filters,
-        )  # fmt: skip
+
+        def steps(span: tuple[date, date]) -> list[dict[str, Any]]:
+            return service.funnel(
+                store, project_id, insight.steps, service.parse_window(insight.window), span[0], span[1],
+                insight.breakdown, insight.first_day, actions, filters,
+            )  # fmt: skip
+
+        result.rows = steps((start, end))
+        if insight.compare:
+            before = previous_range(start, end)
+            result.rows = [r | {"period": "this period"} for r in result.rows] + [
+                r | {"period": f"previous period ({before[0]} to {before[1]})"} for r in steps(before)
+            ]
     else:
         result.rows = service.retention(
             store, project_id, insight.start_event, insight.return_event, insight.period, start, end,
@@ -350,6 +359,8 @@ def chart(result: Result) -> dict[str, Any] | None:
             spec["encoding"]["x"]["axis"] = {"format": "%b %d" if insight.interval == "week" else "%b %Y"}
         return spec
     if insight.kind == "funnel":
+        if insight.compare:
+            return charts.grouped_funnel(rows, "period")
         if insight.breakdown:
             return charts.grouped_funnel(_top_series(rows, "breakdown", by="count"))
         return charts.funnel(rows)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from betterheap.meta.models import AuditEntry, ChatConversation, ChatTurn
 from betterheap.meta.plans import require_project
+from betterheap.meta.users import outranks
 
 
 class Conversations:
@@ -71,6 +72,14 @@ class Conversations:
                 ],
             }
 
+    def readable(self, conversation_id: str, role: str) -> dict[str, Any]:
+        """The conversation, when ``role`` may read what it was held at: answers given to an
+        admin may hold personal data a viewer must not see (PermissionError)."""
+        kept = self.get(conversation_id)
+        if outranks(kept["role"], role):
+            raise PermissionError(f"this conversation was held with the {kept['role']} role; you are {role}")
+        return kept
+
     def last_query(self, conversation_id: str) -> dict[str, Any] | None:
         """The structured query of the conversation's last answered turn."""
         for turn in reversed(self.get(conversation_id)["turns"]):
@@ -79,7 +88,8 @@ class Conversations:
                 return dict(query)
         return None
 
-    def list(self, project_id: int, limit: int = 50) -> list[dict[str, Any]]:
+    def list(self, project_id: int, limit: int = 50, role: str | None = None) -> list[dict[str, Any]]:
+        """The newest conversations (only those held at ``role`` or below, when given)."""
         with Session(self._engine) as session:
             rows = session.scalars(
                 select(ChatConversation)
@@ -90,6 +100,7 @@ class Conversations:
             return [
                 {"id": r.id, "title": r.title, "role": r.role, "updated_at": r.updated_at.isoformat()}
                 for r in rows
+                if role is None or not outranks(r.role, role)
             ]
 
 

@@ -165,3 +165,16 @@ class DashboardPanel(Base):
     body: Mapped[str] = mapped_column(Text)
     author: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=lambda: datetime.now(UTC))
+
+
+class ApiToken(Base):
+    """A personal API token (``Authorization: Bearer``): only its SHA-256 is stored; it acts
+    as its user, with the user's current role, until revoked."""
+
+    __tablename__ = "api_tokens"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer, index=True)
+    label: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=lambda: datetime.now(UTC))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)

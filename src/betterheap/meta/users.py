@@ -5,6 +5,12 @@ Sessions are random tokens of which only a SHA-256 hash is stored, so a copy of 
 metadata store signs no one in; each expires and can be revoked, one by one or all of a
 user's at once ("sign out everywhere", or an admin locking someone out). Each session has
 its own CSRF token for the forms it submits.
+
+Personal API tokens (``Authorization: Bearer``, for scripts and other programs) are stored
+the same way, as a SHA-256 hash; they do not expire but act with their user's *current* role
+and end when revoked. The command line on the server's own machine needs none: ``serve``
+gives it a per-process token in the data directory (``web.api.callers``), under the
+built-in name ``local-cli``, which is kept from accounts.
 """
 
 from __future__ import annotations
@@ -23,12 +29,14 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
-from betterheap.meta.models import User, UserSession
+from betterheap.meta.models import ApiToken, User, UserSession
 
 ROLES: Final = ("viewer", "analyst", "admin")
 NAME: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,199}$")
 MIN_PASSWORD: Final = 10
 SESSION_HOURS: Final = 12
+#: Who the command line on the server's machine acts as (an admin; not an account).
+LOCAL_CLI: Final = "local-cli"
 _HASHER: Final = PasswordHasher()
 #: Verified against when the name is unknown, so a wrong name costs as long as a wrong password.
 _DUMMY: Final = _HASHER.hash("not a password of anyone")
@@ -61,6 +69,8 @@ class Users:
         and must be changed at the first sign-in."""
         if not NAME.match(name):
             raise ValueError(f"invalid user name {name!r}: letters, digits and _ . @ + -")
+        if name == LOCAL_CLI:
+            raise ValueError(f"{LOCAL_CLI!r} is the command line's own name; choose another")
         if role not in ROLES:
             raise ValueError(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
         generated = None
@@ -185,9 +195,7 @@ class Users:
         """End every session of ``name`` (sign out everywhere); how many were live."""
         now = self._now().replace(tzinfo=None)
         with Session(self._engine) as session:
-            user = session.scalars(select(User).where(User.name == name)).first()
-            if user is None:
-                raise LookupError(f"there is no user {name!r}; `betterheap users list` shows them")
+            user = _user(session, name)
             ended = session.execute(
                 update(UserSession)
                 .where(
@@ -199,6 +207,47 @@ class Users:
             )
             session.commit()
             return int(ended.rowcount)  # type: ignore[attr-defined]
+
+    # --- API tokens ----------------------------------------------------------------------
+
+    def issue_token(self, name: str, label: str = "") -> str:
+        """A new personal API token for ``name``: returned once, only its hash is kept."""
+        token = "bh_" + secrets.token_urlsafe(32)
+        with Session(self._engine) as session:
+            user = _user(session, name)
+            session.add(ApiToken(token_hash=_digest(token), user_id=user.id, label=label.strip()[:200]))
+            session.commit()
+        return token
+
+    def token(self, token: str) -> Account | None:
+        """Who an API token acts as, with their current role; None when unknown or revoked."""
+        with Session(self._engine) as session:
+            row = session.get(ApiToken, _digest(token))
+            if row is None or row.revoked_at is not None:
+                return None
+            user = session.get(User, row.user_id)
+            return _account(user) if user is not None else None
+
+    def revoke_tokens(self, name: str) -> int:
+        """End every API token of ``name``; how many were live."""
+        with Session(self._engine) as session:
+            user = _user(session, name)
+            ended = session.execute(
+                update(ApiToken)
+                .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+                .values(revoked_at=self._now().replace(tzinfo=None))
+            )
+            session.commit()
+            return int(ended.rowcount)  # type: ignore[attr-defined]
+
+
+def outranks(role: str, other: str) -> bool:
+    """Whether ``role`` may read more than ``other`` (viewer < analyst < admin).
+
+    >>> outranks("admin", "viewer"), outranks("analyst", "analyst")
+    (True, False)
+    """
+    return ROLES.index(role) > ROLES.index(other)
 
 
 def csrf_ok(signed_in: SignedIn, sent: str | None) -> bool:
@@ -213,6 +262,13 @@ def _check_password(password: str) -> None:
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _user(session: Session, name: str) -> User:
+    user = session.scalars(select(User).where(User.name == name)).first()
+    if user is None:
+        raise LookupError(f"there is no user {name!r}; `betterheap users list` shows them")
+    return user
 
 
 def _account(user: User) -> Account:

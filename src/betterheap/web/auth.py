@@ -22,6 +22,7 @@ from betterheap.web.deps import RuntimeDep
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
+
 def inline_json(value: object) -> str:
     """``value`` as JSON safe inside ``<script type="application/json">``: no ``<`` at all,
     so neither ``</script>`` nor ``<!--`` in a property value can end or bend the script."""
@@ -241,10 +242,11 @@ def revoke_sessions(
     name: Annotated[str, Form()],
     csrf: Annotated[str | None, Form()] = None,
 ) -> Response:
-    """Admins only: end every session of ``name``."""
+    """Admins only: end every session and API token of ``name``."""
     users, _ = require_admin_form(request, runtime, csrf, "end other people's sessions")
     try:
-        ended = users.revoke(name)
+        ended, tokens = users.revoke(name), users.revoke_tokens(name)
     except LookupError as error:
         raise HTTPException(404, str(error)) from error
-    return RedirectResponse(f"/admin/users?message=Ended {ended} session(s) of {name}", status_code=303)
+    message = f"Ended {ended} session(s) and {tokens} API token(s) of {name}"
+    return RedirectResponse(f"/admin/users?message={message}", status_code=303)

@@ -11,26 +11,14 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from betterheap.chat.parser import examples
-from betterheap.chat.service import Chat, open_chat
 from betterheap.meta.users import SignedIn
 from betterheap.runtime import Runtime
 from betterheap.web.auth import form_session, inline_json, page_session, templates
 from betterheap.web.dashboards import saved_dashboards, target_dashboard
-from betterheap.web.deps import RuntimeDep
+from betterheap.web.deps import RuntimeDep, chat_of
 
 router = APIRouter(include_in_schema=False)
 MAX_QUESTION = 1_000
-
-
-def chat_of(request: Request, runtime: Runtime) -> Chat:
-    """The app's one chat (the API's too)."""
-    chat: Chat | None = getattr(request.app.state, "chat", None)
-    if chat is None:
-        if runtime.projects is None or runtime.plans is None:
-            raise HTTPException(503, "this server has no metadata store")
-        chat = open_chat(runtime.store, runtime.plans, runtime.projects.engine, runtime.settings)
-        request.app.state.chat = chat
-    return chat
 
 
 def _turn(response: dict[str, Any]) -> dict[str, Any]:
@@ -73,13 +61,15 @@ def chat_page(
     found = None
     if conversation:
         try:
-            found = chat.conversations.get(conversation)
+            found = chat.conversations.readable(conversation, who.account.role)
         except LookupError as error:
             raise HTTPException(404, str(error)) from error
+        except PermissionError as error:
+            raise HTTPException(403, str(error)) from error
         if found["project_id"] != project_id:
             raise HTTPException(404, "no such conversation in this project")
     values = _values(request, runtime, who, project_id, found)
-    values["recent"] = chat.conversations.list(project_id, limit=10)
+    values["recent"] = chat.conversations.list(project_id, limit=10, role=who.account.role)
     return templates.TemplateResponse(request, "chat.html", values)
 
 
@@ -98,12 +88,20 @@ def ask(
     if not question:
         raise HTTPException(400, "type a question")
     chat = chat_of(request, runtime)
+    role = who.account.role
     try:
-        response = chat.ask(
-            project_id, question, conversation_id or None, who.account.role, who=who.account.name
-        )
+        if conversation_id:
+            # A follow-up keeps the conversation's role, so no answer with more in it lands
+            # where fewer may read it.
+            held = chat.conversations.readable(conversation_id, role)
+            if held["project_id"] != project_id:
+                raise LookupError("no such conversation in this project")
+            role = held["role"]
+        response = chat.ask(project_id, question, conversation_id or None, role, who=who.account.name)
     except LookupError as error:
         raise HTTPException(404, str(error)) from error
+    except PermissionError as error:
+        raise HTTPException(403, str(error)) from error
     except ValueError as error:
         raise HTTPException(400, str(error)) from error
     if request.headers.get("HX-Request") != "true":
@@ -133,10 +131,12 @@ def pin(
     who = form_session(request, runtime, csrf, at_least="analyst")
     chat = chat_of(request, runtime)
     try:
-        turns = chat.conversations.get(conversation_id)["turns"]
+        turns = chat.conversations.readable(conversation_id, who.account.role)["turns"]
         response = turns[turn]["response"] if 0 <= turn < len(turns) else None
     except LookupError as error:
         raise HTTPException(404, str(error)) from error
+    except PermissionError as error:
+        raise HTTPException(403, str(error)) from error
     if response is None or response.get("status") != "answered" or not response.get("query"):
         raise HTTPException(400, "only an answered question can be pinned")
     boards = saved_dashboards(request, runtime)

@@ -22,7 +22,7 @@ from betterheap.meta.dashboards import Dashboards
 from betterheap.runtime import Runtime
 from betterheap.tracking_plan import service as plan_service
 from betterheap.web.auth import form_session, inline_json, page_session, templates
-from betterheap.web.deps import RuntimeDep
+from betterheap.web.deps import RuntimeDep, chat_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -260,8 +260,6 @@ def saved_panel(
     if panel is None:
         raise HTTPException(404, f"no panel {panel_id} on this dashboard")
     if panel["kind"] == "chat":
-        from betterheap.web.chat_page import chat_of
-
         answer = _safely_answer(
             lambda: chat_of(request, runtime).recompute(project_id, panel["body"]["query"])
         )

@@ -8,6 +8,7 @@ from typing import Annotated, TypeVar
 
 from fastapi import Depends, HTTPException, Query, Request
 
+from betterheap.chat.service import Chat, open_chat
 from betterheap.runtime import Runtime
 
 T = TypeVar("T")
@@ -30,3 +31,14 @@ def get_runtime(request: Request) -> Runtime:
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def chat_of(request: Request, runtime: Runtime) -> Chat:
+    """The app's one chat, shared by the API and the chat page (opened on first use)."""
+    chat: Chat | None = getattr(request.app.state, "chat", None)
+    if chat is None:
+        if runtime.projects is None or runtime.plans is None:
+            raise HTTPException(503, "this server has no metadata store")
+        chat = open_chat(runtime.store, runtime.plans, runtime.projects.engine, runtime.settings)
+        request.app.state.chat = chat
+    return chat

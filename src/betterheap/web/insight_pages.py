@@ -21,9 +21,8 @@ from betterheap.runtime import Runtime
 from betterheap.store.schema import PROMOTED_PROPERTIES
 from betterheap.tracking_plan import service as plan_service
 from betterheap.web.auth import form_session, inline_json, page_session, templates
-from betterheap.web.chat_page import chat_of
 from betterheap.web.dashboards import saved_dashboards, target_dashboard
-from betterheap.web.deps import RuntimeDep
+from betterheap.web.deps import RuntimeDep, chat_of
 
 router = APIRouter(include_in_schema=False)
 #: Rows shown under the chart (the export has them all).

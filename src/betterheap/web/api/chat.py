@@ -1,7 +1,12 @@
 """The analytics chat and guarded SQL over HTTP. Thin.
 
-There is no sign-in yet (#6): the caller states its role, which decides what it may read;
-personal data needs the admin role."""
+Every endpoint needs credentials (``callers``: a session cookie, or an API token); the
+caller's role decides what they may read — personal data needs admin — and a ``role`` in
+the body may only lower it. The audit log records the caller's name. A conversation is
+kept with the role it was held at: only callers with that role or above see it, and
+follow-ups stay at that role (so no answer with more in it lands where fewer may read).
+Reading the audit log (it holds the questions and SQL as typed) is for admins; changing
+the knowledge base for analysts and admins."""
 
 from __future__ import annotations
 
@@ -9,21 +14,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, HTTPException, Request
 
-from betterheap.chat.service import Chat, open_chat
+from betterheap.chat.service import Chat
 from betterheap.chat.sql_tool import GuardError, QueryTimeout, rerun, run_sql
-from betterheap.web.deps import ProjectId, RuntimeDep
+from betterheap.web.api.callers import Caller, CallerDep
+from betterheap.web.deps import ProjectId, RuntimeDep, chat_of
 
 router = APIRouter(prefix="/api", tags=["chat"])
 
 
 def _chat(request: Request, runtime: RuntimeDep) -> Chat:
-    chat: Chat | None = getattr(request.app.state, "chat", None)
-    if chat is None:
-        if runtime.projects is None or runtime.plans is None:
-            raise HTTPException(503, "this server has no metadata store")
-        chat = open_chat(runtime.store, runtime.plans, runtime.projects.engine, runtime.settings)
-        request.app.state.chat = chat
-    return chat
+    return chat_of(request, runtime)
 
 
 def _text(body: dict[str, Any], key: str) -> str:
@@ -33,20 +33,44 @@ def _text(body: dict[str, Any], key: str) -> str:
     return value
 
 
+def _conversation(chat: Chat, caller: Caller, conversation_id: str) -> dict[str, Any]:
+    """A kept conversation, when the caller's role may read what it was held at."""
+    try:
+        return chat.conversations.readable(conversation_id, caller.role)
+    except LookupError as error:
+        raise HTTPException(404, str(error)) from error
+    except PermissionError as error:
+        raise HTTPException(403, f"{error} ({caller.who})") from error
+
+
 @router.post("/chat")
 def ask(
-    request: Request, runtime: RuntimeDep, body: Annotated[dict[str, Any], Body()], project_id: ProjectId = 1
+    request: Request,
+    runtime: RuntimeDep,
+    caller: CallerDep,
+    body: Annotated[dict[str, Any], Body()],
+    project_id: ProjectId = 1,
 ) -> dict[str, Any]:
     """``{"question", "conversation_id"?, "role"?}`` → ``status`` (answered, clarify or
     refused), ``answer``, ``query``, ``sql``, ``rows``, ``chart`` (Vega-Lite),
-    ``suggestions`` and the ``conversation_id`` to follow up in."""
+    ``suggestions`` and the ``conversation_id`` to follow up in. A follow-up is asked with
+    the conversation's role."""
     question = _text(body, "question")
     conversation = body.get("conversation_id")
-    role = body.get("role", "analyst")
     if conversation is not None and not isinstance(conversation, str):
         raise HTTPException(400, "conversation_id is a string")
+    role = caller.acting_as(body.get("role"))
+    chat = _chat(request, runtime)
+    if conversation is not None:
+        held = _conversation(chat, caller, conversation)["role"]
+        if body.get("role") is None:
+            role = held
+        elif role != held:
+            raise HTTPException(
+                400, f"this conversation is held with the {held} role: follow up as {held} or start another"
+            )
     try:
-        return _chat(request, runtime).ask(project_id, question, conversation, str(role))
+        return chat.ask(project_id, question, conversation, role, who=caller.who)
     except LookupError as error:
         raise HTTPException(404, str(error)) from error
     except ValueError as error:
@@ -54,29 +78,36 @@ def ask(
 
 
 @router.get("/chat/conversations")
-def conversations(request: Request, runtime: RuntimeDep, project_id: ProjectId = 1) -> list[dict[str, Any]]:
-    return _chat(request, runtime).conversations.list(project_id)
+def conversations(
+    request: Request, runtime: RuntimeDep, caller: CallerDep, project_id: ProjectId = 1
+) -> list[dict[str, Any]]:
+    """The newest conversations held with the caller's role or a lower one."""
+    return _chat(request, runtime).conversations.list(project_id, role=caller.role)
 
 
 @router.get("/chat/conversations/{conversation_id}")
-def conversation(request: Request, runtime: RuntimeDep, conversation_id: str) -> dict[str, Any]:
-    try:
-        return _chat(request, runtime).conversations.get(conversation_id)
-    except LookupError as error:
-        raise HTTPException(404, str(error)) from error
+def conversation(
+    request: Request, runtime: RuntimeDep, caller: CallerDep, conversation_id: str
+) -> dict[str, Any]:
+    return _conversation(_chat(request, runtime), caller, conversation_id)
 
 
 @router.post("/sql")
 def sql(
-    request: Request, runtime: RuntimeDep, body: Annotated[dict[str, Any], Body()], project_id: ProjectId = 1
+    request: Request,
+    runtime: RuntimeDep,
+    caller: CallerDep,
+    body: Annotated[dict[str, Any], Body()],
+    project_id: ProjectId = 1,
 ) -> dict[str, Any]:
-    """``{"sql", "role"?}``: one guarded SELECT (see docs/chat.md); a refusal is a 400 with
-    the reason, a query past the timeout a 408."""
+    """``{"sql", "role"?}``: one guarded SELECT (see docs/chat.md) for the caller's role; a
+    refusal is a 400 with the reason, a query past the timeout a 408."""
+    role = caller.acting_as(body.get("role"))
+    query = _text(body, "sql")
     chat = _chat(request, runtime)
     try:
-        role = str(body.get("role", "analyst"))
         return run_sql(
-            chat.store, chat.plans, chat.audit, project_id, _text(body, "sql"), role, timeout=chat.timeout
+            chat.store, chat.plans, chat.audit, project_id, query, role, caller.who, timeout=chat.timeout
         )
     except GuardError as error:
         raise HTTPException(400, f"refused: {error}") from error
@@ -88,15 +119,21 @@ def sql(
 
 @router.get("/audit")
 def audit(
-    request: Request, runtime: RuntimeDep, project_id: ProjectId = 1, limit: int = 100
+    request: Request, runtime: RuntimeDep, caller: CallerDep, project_id: ProjectId = 1, limit: int = 100
 ) -> list[dict[str, Any]]:
-    """The newest audit entries: who asked what, the SQL, row count and duration."""
+    """The newest audit entries: who asked what, the SQL, row count and duration. Admins
+    only: questions and SQL are kept as typed, personal data included."""
+    caller.require("admin", "reading the audit log")
     return _chat(request, runtime).audit.entries(project_id, min(max(limit, 1), 1000))
 
 
 @router.get("/knowledge")
 def list_knowledge(
-    request: Request, runtime: RuntimeDep, project_id: ProjectId = 1, kind: str | None = None
+    request: Request,
+    runtime: RuntimeDep,
+    caller: CallerDep,
+    project_id: ProjectId = 1,
+    kind: str | None = None,
 ) -> list[dict[str, Any]]:
     """The team's definitions, business metrics and notes."""
     chat = _chat(request, runtime)
@@ -106,16 +143,27 @@ def list_knowledge(
 
 @router.post("/knowledge")
 def add_knowledge(
-    request: Request, runtime: RuntimeDep, body: Annotated[dict[str, Any], Body()], project_id: ProjectId = 1
+    request: Request,
+    runtime: RuntimeDep,
+    caller: CallerDep,
+    body: Annotated[dict[str, Any], Body()],
+    project_id: ProjectId = 1,
 ) -> dict[str, Any]:
     """``{"kind": "definition"|"metric"|"note", "name", "text"?, "query"?}`` — a metric is a
-    structured query (no SQL), checked against the project's events and dimensions."""
+    structured query (no SQL), checked against the project's events and dimensions.
+    Analysts and admins."""
+    caller.require("analyst", "changing the knowledge base")
     query = body.get("query")
     if query is not None and not isinstance(query, dict):
         raise HTTPException(400, "query is a structured query object")
     try:
         return _chat(request, runtime).define(
-            project_id, str(body.get("kind", "")), str(body.get("name", "")), str(body.get("text", "")), query
+            project_id,
+            str(body.get("kind", "")),
+            str(body.get("name", "")),
+            str(body.get("text", "")),
+            query,
+            author=caller.who,
         )
     except ValueError as error:
         raise HTTPException(400, str(error)) from error
@@ -123,8 +171,10 @@ def add_knowledge(
 
 @router.delete("/knowledge/{entry_id}")
 def remove_knowledge(
-    request: Request, runtime: RuntimeDep, entry_id: int, project_id: ProjectId = 1
+    request: Request, runtime: RuntimeDep, caller: CallerDep, entry_id: int, project_id: ProjectId = 1
 ) -> dict[str, Any]:
+    """Analysts and admins."""
+    caller.require("analyst", "changing the knowledge base")
     chat = _chat(request, runtime)
     assert chat.knowledge is not None
     try:
@@ -139,16 +189,19 @@ def remove_knowledge(
 def rerun_logged(
     request: Request,
     runtime: RuntimeDep,
+    caller: CallerDep,
     entry_id: int,
-    body: Annotated[dict[str, Any], Body()],
+    body: Annotated[dict[str, Any] | None, Body()] = None,
     project_id: ProjectId = 1,
 ) -> dict[str, Any]:
     """Run a logged SQL query again — admins only, through the guard, under the caller's
-    identity — audited as a re-run. Until sign-in exists (#6) the caller states its role."""
+    own name and role — audited as a re-run."""
+    role = caller.acting_as((body or {}).get("role"))
     chat = _chat(request, runtime)
     try:
-        return rerun(chat.store, chat.plans, chat.audit, project_id, entry_id, str(body.get("role", "")),
-                     timeout=chat.timeout)  # fmt: skip
+        return rerun(
+            chat.store, chat.plans, chat.audit, project_id, entry_id, role, caller.who, timeout=chat.timeout
+        )
     except PermissionError as error:
         raise HTTPException(403, str(error)) from error
     except LookupError as error:
