@@ -26,6 +26,7 @@ import httpx
 from playwright.sync_api import Page, sync_playwright
 
 from betterheap.insights.dashboards import DASHBOARDS
+from betterheap.server_link import running_server
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -94,7 +95,11 @@ def main() -> None:
             page.wait_for_load_state()
             print(f"{'dashboard':<14} {'median s':>9} {'slowest s':>10} {'warm-up s':>12}  runs: {args.runs}")
             medians = []
-            end = date.fromisoformat(httpx.get(f"{base}/api/metrics/dau", timeout=60).json()[-1]["date"])
+            link = running_server(args.data_dir / "server.json")  # the command line's token: local-cli
+            headers = link.headers() if link is not None else {}
+            dau = httpx.get(f"{base}/api/metrics/dau", headers=headers, timeout=60)
+            dau.raise_for_status()
+            end = date.fromisoformat(dau.json()[-1]["date"])
             for slug, title in DASHBOARDS.items():
                 # Each visit a different 30-day range: nothing computed for one visit is reused
                 # by the next (panels of one visit share their queries, as they do for a user).

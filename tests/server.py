@@ -48,6 +48,17 @@ def write_key(data_dir: Path) -> str:
     return str(projects[0]["write_key"])
 
 
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def api_token(data_dir: Path, name: str, role: str, password: str = DEMO_PASSWORD) -> str:
+    """An account ``name`` with ``role`` and a fresh API token for it (``betterheap users
+    token``), as a person given API access would get one."""
+    cli(data_dir, "users", "add", name, "--role", role, "--password", password)
+    return cli(data_dir, "users", "token", name, "--label", "tests").stdout.strip()
+
+
 @dataclass
 class Server:
     data_dir: Path
@@ -57,6 +68,17 @@ class Server:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def cli_token(self) -> str:
+        """The token ``serve`` wrote into ``server.json`` for the command line on this
+        machine: it acts as the built-in admin ``local-cli``."""
+        return str(orjson.loads((self.data_dir / "server.json").read_bytes())["token"])
+
+    @property
+    def as_cli(self) -> dict[str, str]:
+        """Headers that call the API as the command line does (``local-cli``, an admin)."""
+        return bearer(self.cli_token)
 
     def wait_loaded(self, timeout: float = 60) -> dict[str, int]:
         """Wait until every acknowledged event is in the store."""

@@ -64,7 +64,7 @@ export function debuggerView(root, context) {
       show(what, null, "the request body is not JSON, gzip or PostHog's base64 form", details.type === "ping" ? "beacon" : "request");
       return drawSummary();
     }
-    const batch = normalize(body, wire, new URL(details.url).pathname, context.server()?.key);
+    const batch = normalize(body, wire, new URL(details.url).pathname, context.server()?.writeKey);
     if (!batch.messages.length) return;
     let verdicts = null;
     let problem = "";

@@ -39,7 +39,7 @@ function choose(name) {
 
 function drawConnection() {
   $("#connection").textContent = project ? `${project.project} · plan v${project.plan_version}` : "not connected";
-  $("#connection").title = project ? `${server.url}, project ${project.project_id}` : "";
+  $("#connection").title = project ? `${server.url}, project ${project.project_id}, as ${project.who} (${project.role})` : "";
   $("#connection").className = project ? "ok" : "muted";
 }
 
@@ -50,8 +50,9 @@ $("#connect").addEventListener("submit", async (event) => {
   const form = event.target;
   $("#connect-error").textContent = "";
   try {
-    const found = await connect(form.server.value, form.key.value);
-    await chrome.storage.local.set({ server: found.server.url, key: found.server.key });
+    const found = await connect(form.server.value, form.token.value, form.project.value);
+    await chrome.storage.local.set({ server: found.server.url, token: found.server.token, project: found.server.projectId });
+    await chrome.storage.local.remove("key"); // a write key saved by an earlier version
     connected(found);
   } catch (error) {
     $("#connect-error").textContent = error.message;
@@ -80,16 +81,17 @@ async function followActiveTab() {
 }
 
 async function main() {
-  const saved = await chrome.storage.local.get(["server", "key", "tab"]);
+  const saved = await chrome.storage.local.get(["server", "token", "project", "tab"]);
   if (saved.tab) choose(saved.tab);
   const form = $("#connect");
   if (saved.server) form.server.value = saved.server;
-  if (saved.key) form.key.value = saved.key;
+  if (saved.token) form.token.value = saved.token;
+  if (saved.project) form.project.value = saved.project;
   await followActiveTab();
   chrome.tabs.onActivated.addListener(followActiveTab);
-  if (saved.server && saved.key) {
+  if (saved.server && saved.token) {
     try {
-      return connected(await connect(saved.server, saved.key));
+      return connected(await connect(saved.server, saved.token, saved.project));
     } catch (error) {
       $("#connect-error").textContent = error.message;
     }

@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, Playwright, expect
 
 from conftest import ARGS, ARTIFACTS, CHROMIUM, Site, install_snippet, wait_stored
-from server import Server, write_key
+from server import Server, api_token
 
 EXTENSION = Path(__file__).resolve().parents[2] / "extension"
 PICKER = EXTENSION / "build" / "picker.js"
@@ -82,9 +82,9 @@ class Panel:
         )
         self.page.goto(f"{self.origin}/panel.html?tab={tab_id}")
 
-    def connect(self, server: Server, key: str) -> None:
+    def connect(self, server: Server, token: str) -> None:
         self.page.fill("#connect input[name=server]", server.url)
-        self.page.fill("#connect input[name=key]", key)
+        self.page.fill("#connect input[name=token]", token)
         self.page.click("#connect button[type=submit]")
         expect(self.page.locator("#connection")).to_contain_text("plan v")
 
@@ -102,7 +102,7 @@ def shop(site: Site, server: Server, page: Page) -> None:
 
 
 def get(server: Server, path: str, **params: Any) -> Any:
-    answer = httpx.get(f"{server.url}{path}", params=params, timeout=30)
+    answer = httpx.get(f"{server.url}{path}", params=params, headers=server.as_cli, timeout=30)
     answer.raise_for_status()
     return answer.json()
 
@@ -116,10 +116,14 @@ def test_the_setup_chat_completes_an_interview_and_deploys_the_plan(
     ui = panel.page
 
     ui.fill("#connect input[name=server]", server.url)
-    ui.fill("#connect input[name=key]", "bh_not-a-key")
+    ui.fill("#connect input[name=token]", "bh_not-a-token")
     ui.click("#connect button[type=submit]")
-    expect(ui.locator("#connect-error")).to_contain_text("no project has this write key")
-    panel.connect(server, write_key(server.data_dir))
+    expect(ui.locator("#connect-error")).to_contain_text("this API token is unknown or was revoked")
+    ui.fill("#connect input[name=token]", api_token(server.data_dir, "vera", "viewer"))
+    ui.click("#connect button[type=submit]")
+    expect(ui.locator("#connect-error")).to_contain_text("needs the analyst role or above; vera is viewer")
+    expect(ui.locator("#connection")).to_have_text("not connected")
+    panel.connect(server, api_token(server.data_dir, "owner", "analyst"))
     expect(ui.locator("#connection")).to_contain_text("plan v0")
 
     ui.click("#setup-start")
@@ -169,7 +173,7 @@ def test_a_picked_element_becomes_an_event_counting_the_clicks_already_made(
 
     panel = Panel(chromium_with_extension, site_page)
     ui = panel.page
-    panel.connect(server, write_key(server.data_dir))
+    panel.connect(server, api_token(server.data_dir, "owner", "analyst"))
     panel.tab("label")
     expect(ui.locator("#label-named")).to_contain_text("None yet")
 
@@ -250,12 +254,14 @@ def test_the_debugger_shows_the_pages_events_with_the_plans_verdicts(
         ],
         "policies": {"unplanned_event": "flag"},
     }
-    httpx.post(f"{server.url}/api/plan", json={"plan": plan}, timeout=30).raise_for_status()
+    httpx.post(
+        f"{server.url}/api/plan", json={"plan": plan}, headers=server.as_cli, timeout=30
+    ).raise_for_status()
     site_page = chromium_with_extension.new_page()
     site_page.goto(site.page("blank.html", "<p>loading</p>"))
     panel = Panel(chromium_with_extension, site_page)
     ui = panel.page
-    panel.connect(server, write_key(server.data_dir))
+    panel.connect(server, api_token(server.data_dir, "owner", "analyst"))
     panel.tab("debug")
 
     shop(site, server, site_page)

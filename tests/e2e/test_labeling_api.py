@@ -1,5 +1,5 @@
-"""The endpoints the Chrome extension connects and labels with, over real HTTP: what they
-answer to good input and how they refuse bad input."""
+"""The endpoints the Chrome extension connects and labels with, over real HTTP: who may
+connect, what they answer to good input and how they refuse bad input."""
 
 from __future__ import annotations
 
@@ -7,27 +7,43 @@ from typing import Any
 
 import httpx
 
-from server import Server, write_key
+from server import Server, api_token, bearer, write_key
 
 
-def post(server: Server, path: str, body: Any, **params: Any) -> httpx.Response:
-    return httpx.post(f"{server.url}{path}", json=body, params=params, timeout=30)
+def post(server: Server, path: str, body: Any, token: str | None = None, **params: Any) -> httpx.Response:
+    """A POST with an API token (by default the command line's, an admin)."""
+    headers = bearer(token or server.cli_token)
+    return httpx.post(f"{server.url}{path}", json=body, params=params, headers=headers, timeout=30)
 
 
-def test_connecting_names_the_project_of_a_write_key(server: Server) -> None:
-    key = write_key(server.data_dir)
-    found = post(server, "/api/connect", {"key": f" {key} "})
+def test_connecting_with_a_token_names_the_project_and_its_write_key(server: Server) -> None:
+    analyst = api_token(server.data_dir, "ana", "analyst")
+    found = post(server, "/api/connect", {}, analyst)
     assert found.status_code == 200
     assert found.json() | {"server_version": "?"} == {
+        "who": "ana",
+        "role": "analyst",
         "project_id": 1,
         "project": "Demo marketplace",
+        "write_key": write_key(server.data_dir),
         "plan_version": 0,
         "actions": 0,
         "server_version": "?",
     }
-    assert post(server, "/api/connect", {"key": "bh_wrong"}).status_code == 401
-    refused = post(server, "/api/connect", {})
-    assert refused.status_code == 400 and "write key" in refused.json()["detail"]
+    assert post(server, "/api/connect", None, project_id=1).json()["who"] == "local-cli"
+
+    nobody = httpx.post(f"{server.url}/api/connect", json={"key": write_key(server.data_dir)}, timeout=30)
+    assert nobody.status_code == 401 and "betterheap users token NAME" in nobody.json()["detail"]
+    wrong = post(server, "/api/connect", {}, "bh_wrong")
+    assert wrong.status_code == 401 and "unknown or was revoked" in wrong.json()["detail"]
+    viewer = post(server, "/api/connect", {}, api_token(server.data_dir, "vera", "viewer"))
+    assert viewer.status_code == 403
+    assert viewer.json()["detail"] == (
+        "connecting the Chrome extension (it changes the tracking plan) needs the analyst role or above; "
+        "vera is viewer"
+    )
+    elsewhere = post(server, "/api/connect", {}, analyst, project_id=7)
+    assert elsewhere.status_code == 404 and "no project 7" in elsewhere.json()["detail"]
 
 
 def test_labeling_refuses_what_it_cannot_use_and_saves_what_it_can(server: Server) -> None:
@@ -50,5 +66,5 @@ def test_labeling_refuses_what_it_cannot_use_and_saves_what_it_can(server: Serve
     assert saved.status_code == 200 and saved.json()["version"] == 1
     again = post(server, "/api/plan/actions", suggested.json()["action"])
     assert again.status_code == 400 and "already has an event or action" in again.json()["detail"]
-    versions = httpx.get(f"{server.url}/api/plan/versions").json()
-    assert [v["note"] for v in versions] == ["from a test"]
+    versions = httpx.get(f"{server.url}/api/plan/versions", headers=server.as_cli, timeout=30).json()
+    assert [(v["note"], v["author"]) for v in versions] == [("from a test", "local-cli")]

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from server import Server, cli, write_key
+from server import Server, api_token, bearer, cli, write_key
 
 CHROME = (
     "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) "
@@ -41,6 +41,10 @@ def post(server: Server, path: str, **kwargs: Any) -> httpx.Response:
     return httpx.post(f"{server.url}{path}", timeout=60, **kwargs)
 
 
+def api(server: Server, method: str, path: str, token: str, **kwargs: Any) -> httpx.Response:
+    return httpx.request(method, f"{server.url}{path}", headers=bearer(token), timeout=60, **kwargs)
+
+
 def test_interview_learns_from_arriving_events_and_deploys_on_approval(server: Server) -> None:
     key = write_key(server.data_dir)
     names = ["AddToCart", "add-to-cart", "Add To Cart", "cart_add"] * 3 + ["Order Completed", "purchase"]
@@ -55,18 +59,19 @@ def test_interview_learns_from_arriving_events_and_deploys_on_approval(server: S
     assert post(server, "/v1/batch", json={"batch": batch}, auth=(key, "")).status_code == 200
     server.wait_loaded()
 
-    proposals = httpx.get(f"{server.url}/api/setup/proposals").json()
+    owner = api_token(server.data_dir, "owner", "analyst")
+    proposals = api(server, "GET", "/api/setup/proposals", owner).json()
     grouped = {g["canonical"]: {v["name"] for v in g["variants"]} for g in proposals["groups"]}
     assert {"AddToCart", "add-to-cart", "Add To Cart", "cart_add"} <= set().union(*grouped.values())
     assert any(c["selector"].startswith("button") and c["text"] == "Add to cart" for c in proposals["clicks"])
 
-    turn = post(server, "/api/setup/sessions").json()
+    turn = api(server, "POST", "/api/setup/sessions", owner).json()
     session = turn["session_id"]
     assert turn["question"]["id"] == "product_kind"
     assert "events" in turn["question"]["hint"]  # it says what it already sees
 
     def answer(text: str, status: int = 200) -> dict[str, Any]:
-        reply = post(server, f"/api/setup/sessions/{session}/answer", json={"answer": text})
+        reply = api(server, "POST", f"/api/setup/sessions/{session}/answer", owner, json={"answer": text})
         assert reply.status_code == status, reply.text
         return reply.json()  # type: ignore[no-any-return]
 
@@ -84,19 +89,26 @@ def test_interview_learns_from_arriving_events_and_deploys_on_approval(server: S
     assert turn["question"]["kind"] == "done" and turn["deployed"]["version"] == 1
     assert answer("approve again", status=400)["detail"].startswith("this interview is finished")
 
-    plan = httpx.get(f"{server.url}/api/plan").json()["plan"]
+    plan = api(server, "GET", "/api/plan", owner).json()["plan"]
     added = next(e for e in plan["events"] if e["name"] == "product_added")
     assert {"AddToCart", "cart_add"} <= set(added["aliases"]) | {"AddToCart"}
     assert any(p["name"] == "gift_wrap" for e in plan["events"] for p in e["properties"])
     click = next(a for a in plan["actions"] if a.get("text") == "Add to cart")
 
     # The click named today counts the clicks of last week: actions are retroactive.
-    trend = httpx.get(
-        f"{server.url}/api/trends", params={"event": click["name"], "from": "2024-06-01", "to": "2024-06-09"}
+    trend = api(
+        server,
+        "GET",
+        "/api/trends",
+        owner,
+        params={"event": click["name"], "from": "2024-06-01", "to": "2024-06-09"},
     ).json()
     assert sum(row["value"] for row in trend) == 25
-    funnel = httpx.get(
-        f"{server.url}/api/funnel",
+    funnel = api(
+        server,
+        "GET",
+        "/api/funnel",
+        owner,
         params={"steps": [click["name"], "Order Completed"], "from": "2024-06-01", "to": "2024-06-09"},
     ).json()
     assert funnel[0]["count"] == 3  # three people clicked it
@@ -105,8 +117,11 @@ def test_interview_learns_from_arriving_events_and_deploys_on_approval(server: S
     late = [track("add-to-cart", {"product_id": "p9"}, 10)]
     post(server, "/v1/batch", json={"batch": late}, auth=(key, ""))
     server.wait_loaded()
-    day = httpx.get(
-        f"{server.url}/api/trends",
+    day = api(
+        server,
+        "GET",
+        "/api/trends",
+        owner,
         params={"event": "product_added", "from": "2024-06-10", "to": "2024-06-10"},
     ).json()
     assert day[0]["value"] == 1

@@ -112,6 +112,7 @@ def test_plan_quarantine_replay_and_quality(server: Server, tmp_path: Path) -> N
     orders = httpx.get(
         f"{server.url}/api/trends",
         params={"event": "product_added", "from": "2024-06-03", "to": "2024-06-03"},
+        headers=server.as_cli,
     ).json()
     assert sum(row["value"] for row in orders) == 3  # three spellings, one event; bot and staff filtered
 

@@ -1,4 +1,5 @@
-"""The insights REST endpoints on a real DuckDB store through an in-process client."""
+"""The insights REST endpoints on a real DuckDB store through an in-process client, called
+with the command line's token (an admin; roles over real HTTP: tests/web/test_api_roles.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from fastapi.testclient import TestClient
 from betterheap.runtime import Runtime
 from betterheap.settings import Settings
 from betterheap.store.duckdb import DuckDBStore
+from betterheap.web.api.callers import trust_local_cli
 from betterheap.web.api.insights import router
 from tests.factories import stored_event
 
@@ -32,9 +34,27 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
     app = FastAPI()
     app.include_router(router)
     app.state.runtime = Runtime(settings=Settings(data_dir=tmp_path), store=store)
-    with TestClient(app) as test_client:
+    trust_local_cli(app, TOKEN)
+    with TestClient(app, headers={"Authorization": f"Bearer {TOKEN}"}) as test_client:
         yield test_client
     store.close()
+
+
+TOKEN = "the-local-cli-token"
+
+
+def test_no_credentials_is_a_401(client: TestClient) -> None:
+    del client.headers["Authorization"]
+    for path, params in [
+        ("/api/metrics", {}),
+        ("/api/metrics/dau", {}),
+        ("/api/trends", {"event": "buy"}),
+        ("/api/funnel", {"steps": ["signup", "buy"]}),
+        ("/api/retention", {}),
+    ]:
+        anonymous = client.get(path, params=params)
+        assert anonymous.status_code == 401, path
+        assert "betterheap users token NAME" in anonymous.json()["detail"]
 
 
 def test_metrics_list(client: TestClient) -> None:
@@ -56,8 +76,14 @@ def test_metric(client: TestClient) -> None:
 def test_trend(client: TestClient) -> None:
     rows = client.get(
         "/api/trends",
-        params={"event": "buy", "measure": "sum", "property": "revenue", "interval": "week",
-                "from": "2024-01-01", "to": "2024-01-07"},
+        params={
+            "event": "buy",
+            "measure": "sum",
+            "property": "revenue",
+            "interval": "week",
+            "from": "2024-01-01",
+            "to": "2024-01-07",
+        },
     ).json()
     assert rows == [{"date": "2024-01-01", "value": 12.5}]
 
@@ -65,15 +91,13 @@ def test_trend(client: TestClient) -> None:
 def test_funnel(client: TestClient) -> None:
     rows = client.get(
         "/api/funnel",
-        params={"steps": ["signup", "buy"], "window": "2d", "from": "2024-01-01",
-                "to": "2024-01-03"},
+        params={"steps": ["signup", "buy"], "window": "2d", "from": "2024-01-01", "to": "2024-01-03"},
     ).json()
     assert [r["count"] for r in rows] == [2, 2]
     assert rows[1]["median_seconds_to_convert"] == (3600 + 23 * 3600) / 2
     first_day = client.get(
         "/api/funnel",
-        params={"steps": ["signup", "buy"], "first_day": "true", "from": "2024-01-01",
-                "to": "2024-01-03"},
+        params={"steps": ["signup", "buy"], "first_day": "true", "from": "2024-01-01", "to": "2024-01-03"},
     ).json()
     assert [r["count"] for r in first_day] == [2, 1]
 
@@ -89,8 +113,7 @@ def test_retention(client: TestClient) -> None:
     ]
     segments = client.get(
         "/api/retention",
-        params={"from": "2024-01-01", "to": "2024-01-03",
-                "by_first_day_funnel": ["signup", "buy"]},
+        params={"from": "2024-01-01", "to": "2024-01-03", "by_first_day_funnel": ["signup", "buy"]},
     ).json()
     assert [s["segment"] for s in segments] == ["step 1: signup", "step 2: buy"]
 
@@ -106,9 +129,7 @@ def test_retention(client: TestClient) -> None:
         ("/api/trends", {"measure": "sum"}, "needs a property"),
     ],
 )
-def test_bad_requests_are_400(
-    client: TestClient, path: str, params: dict[str, object], detail: str
-) -> None:
+def test_bad_requests_are_400(client: TestClient, path: str, params: dict[str, object], detail: str) -> None:
     response = client.get(path, params=params)
     assert response.status_code == 400
     assert detail in response.json()["detail"]

@@ -7,10 +7,20 @@ values set aside, the quarantine's raw payloads — is for roles with PII access
 (False, False, False)
 >>> access_for("admin", 1).pii
 True
+
+The insights API and the insight builder name properties rather than columns (a breakdown,
+a summed property, a filter); :func:`check_properties` keeps personal ones to the same roles:
+
+>>> check_properties(["country", "plan"], "viewer", frozenset({"plan"}))
+Traceback (most recent call last):
+...
+PermissionError: plan is personal data; only admins may use it
+>>> check_properties(["email"], "admin")
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Final, Literal
 
 from betterheap.query.guard import MAX_ROWS, Access
@@ -56,3 +66,15 @@ def access_for(
         }
     schema = {name: _SCHEMA[name] for name in tables}
     return Access(project_id, tables, pii, pii_properties, max_rows, schema)
+
+
+def check_properties(names: Iterable[str], role: str, pii_properties: Iterable[str] = ()) -> None:
+    """A PermissionError naming the personal-data properties among ``names`` (the plan's
+    ``pii_properties`` and :data:`DEFAULT_PII_PROPERTIES`), unless ``role`` may read
+    personal data. Names are compared exactly, as the store reads them (``email`` and
+    ``Email`` are different keys)."""
+    if role in PII_ROLES:
+        return
+    personal = set(names) & (set(pii_properties) | DEFAULT_PII_PROPERTIES)
+    if personal:
+        raise PermissionError(f"{', '.join(sorted(personal))} is personal data; only admins may use it")

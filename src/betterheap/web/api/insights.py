@@ -1,20 +1,40 @@
-"""Insights over HTTP: core metrics, trends, funnels, retention. Thin: parse, call, return."""
+"""Insights over HTTP: core metrics, trends, funnels, retention. Thin: parse, authorize,
+call, return.
+
+Every endpoint needs credentials (``callers``); any role reads. A breakdown or summed
+property naming personal data (the plan's PII properties and
+``query.access.DEFAULT_PII_PROPERTIES``) is for admins only, as in the insight builder."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, HTTPException, Query
 
 from betterheap.insights import service
+from betterheap.query.access import check_properties
+from betterheap.runtime import Runtime
 from betterheap.tracking_plan import service as plan_service
+from betterheap.web.api.callers import Caller, CallerDep
 from betterheap.web.deps import FromDate, ProjectId, RuntimeDep, ToDate, answer
 
 router = APIRouter(prefix="/api", tags=["insights"])
 
 
+def _readable(caller: Caller, runtime: Runtime, project_id: int, *names: str | None) -> None:
+    """A 403 when a property the request names is personal data the caller may not read."""
+    named = [name for name in names if name]
+    if not named:
+        return
+    pii = plan_service.current(runtime.plans, project_id)[1].pii_properties() if runtime.plans else ()
+    try:
+        check_properties(named, caller.role, pii)
+    except PermissionError as error:
+        raise HTTPException(403, f"{error} ({caller.who} is {caller.role})") from error
+
+
 @router.get("/metrics")
-def list_metrics() -> list[dict[str, str]]:
+def list_metrics(caller: CallerDep) -> list[dict[str, str]]:
     return [{"name": name, "description": text} for name, text in service.METRICS.items()]
 
 
@@ -22,17 +42,20 @@ def list_metrics() -> list[dict[str, str]]:
 def get_metric(
     name: str,
     runtime: RuntimeDep,
+    caller: CallerDep,
     date_from: FromDate = None,
     date_to: ToDate = None,
     breakdown: str | None = None,
     project_id: ProjectId = 1,
 ) -> list[dict[str, Any]]:
+    _readable(caller, runtime, project_id, breakdown)
     return answer(lambda: service.metric(runtime.store, project_id, name, date_from, date_to, breakdown))
 
 
 @router.get("/trends")
 def get_trend(
     runtime: RuntimeDep,
+    caller: CallerDep,
     event: str | None = None,
     measure: Literal["count", "unique_users", "sum"] = "count",
     property: str | None = None,
@@ -42,6 +65,7 @@ def get_trend(
     breakdown: str | None = None,
     project_id: ProjectId = 1,
 ) -> list[dict[str, Any]]:
+    _readable(caller, runtime, project_id, breakdown, property)
     return answer(
         lambda: service.trend(
             runtime.store,
@@ -61,6 +85,7 @@ def get_trend(
 @router.get("/funnel")
 def get_funnel(
     runtime: RuntimeDep,
+    caller: CallerDep,
     steps: Annotated[list[str], Query()],
     window: str = "14d",
     date_from: FromDate = None,
@@ -69,6 +94,7 @@ def get_funnel(
     first_day: bool = False,
     project_id: ProjectId = 1,
 ) -> list[dict[str, Any]]:
+    _readable(caller, runtime, project_id, breakdown)
     return answer(
         lambda: service.funnel(
             runtime.store,
@@ -87,6 +113,7 @@ def get_funnel(
 @router.get("/retention")
 def get_retention(
     runtime: RuntimeDep,
+    caller: CallerDep,
     start_event: str | None = None,
     return_event: str | None = None,
     period: Literal["day", "week"] = "day",

@@ -1,4 +1,7 @@
-"""The setup assistant over HTTP, for the web UI and the Chrome extension. Thin."""
+"""The setup assistant over HTTP, for the web UI and the Chrome extension. Thin.
+
+Every endpoint needs credentials (``callers``): any role reads a session and the proposals;
+starting or answering an interview (its approval deploys a plan) needs the analyst role."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from fastapi import APIRouter, Body, HTTPException
 
 from betterheap.taxonomy.interview import AnswerError
 from betterheap.tracking_plan import setup
+from betterheap.web.api.callers import CallerDep
 from betterheap.web.deps import ProjectId, RuntimeDep
 
 router = APIRouter(prefix="/api/setup", tags=["setup assistant"])
@@ -20,8 +24,10 @@ def _sessions(runtime: RuntimeDep) -> setup.SetupSessions:
 
 
 @router.post("/sessions")
-def start_session(runtime: RuntimeDep, project_id: ProjectId = 1) -> dict[str, Any]:
-    """Start an interview; answers with the session id and the first question."""
+def start_session(runtime: RuntimeDep, caller: CallerDep, project_id: ProjectId = 1) -> dict[str, Any]:
+    """Start an interview; answers with the session id and the first question. Analysts
+    and admins."""
+    caller.require("analyst", "starting the setup assistant")
     try:
         return setup.start(runtime.store, _sessions(runtime), project_id)
     except ValueError as error:
@@ -29,7 +35,7 @@ def start_session(runtime: RuntimeDep, project_id: ProjectId = 1) -> dict[str, A
 
 
 @router.get("/sessions/{session_id}")
-def get_session(runtime: RuntimeDep, session_id: str) -> dict[str, Any]:
+def get_session(runtime: RuntimeDep, caller: CallerDep, session_id: str) -> dict[str, Any]:
     try:
         assert runtime.plans is not None
         return setup.show(runtime.plans, _sessions(runtime), session_id)
@@ -38,9 +44,13 @@ def get_session(runtime: RuntimeDep, session_id: str) -> dict[str, Any]:
 
 
 @router.post("/sessions/{session_id}/answer")
-def answer(runtime: RuntimeDep, session_id: str, body: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+def answer(
+    runtime: RuntimeDep, caller: CallerDep, session_id: str, body: Annotated[dict[str, Any], Body()]
+) -> dict[str, Any]:
     """``{"answer": "..."}``: the next question, or ``deployed`` once the plan is approved.
-    A reply the assistant cannot use is a 400 whose detail says what it expected."""
+    A reply the assistant cannot use is a 400 whose detail says what it expected. Analysts
+    and admins."""
+    caller.require("analyst", "answering the setup assistant")
     text = body.get("answer")
     if not isinstance(text, str):
         raise HTTPException(400, 'send {"answer": "<text>"}')
@@ -54,7 +64,7 @@ def answer(runtime: RuntimeDep, session_id: str, body: Annotated[dict[str, Any],
 
 
 @router.get("/proposals")
-def proposals(runtime: RuntimeDep, project_id: ProjectId = 1) -> dict[str, Any]:
+def proposals(runtime: RuntimeDep, caller: CallerDep, project_id: ProjectId = 1) -> dict[str, Any]:
     """What the current plan would learn from events already received: name variants
     grouped under canonical events, and named actions for frequent auto-captured clicks."""
     assert runtime.plans is not None

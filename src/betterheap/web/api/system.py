@@ -1,15 +1,19 @@
-"""Projects and ingestion status."""
+"""Projects, the companion's connection, ingestion status and health.
+
+``/api/projects`` and ``/api/connect`` need credentials (``callers``); the ingestion status
+and the health check stay open (monitoring, and tests waiting for the loader)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Body, HTTPException
+from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel
 
 from betterheap import __version__
 from betterheap.tracking_plan import service as plan_service
-from betterheap.web.deps import RuntimeDep
+from betterheap.web.api.callers import CallerDep
+from betterheap.web.deps import ProjectId, RuntimeDep
 
 router = APIRouter(prefix="/api", tags=["system"])
 
@@ -20,30 +24,34 @@ class ProjectOut(BaseModel):
 
 
 @router.get("/projects", response_model=list[ProjectOut])
-def list_projects(runtime: RuntimeDep) -> list[ProjectOut]:
-    """Projects by id and name. Write keys are not served over HTTP (no sign-in exists yet);
-    `betterheap project list` shows them to whoever can read the data directory."""
+def list_projects(runtime: RuntimeDep, caller: CallerDep) -> list[ProjectOut]:
+    """Projects by id and name, for any signed-in role. A project's write key is in its
+    install snippet (``GET /api/install``), on the Projects page and in `betterheap project
+    list`."""
     if runtime.projects is None:
         raise HTTPException(503, "no metadata store")
     return [ProjectOut(id=p.id, name=p.name) for p in runtime.projects.list()]
 
 
 @router.post("/connect")
-def connect(runtime: RuntimeDep, body: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
-    """What a companion (the Chrome extension) needs to work on a project: ``{"key":
-    "<write key>"}`` → the project, the plan version in force and the server's version."""
+def connect(runtime: RuntimeDep, caller: CallerDep, project_id: ProjectId = 1) -> dict[str, Any]:
+    """What a companion (the Chrome extension) needs to work on ``project_id`` for the
+    caller: who they are and their role, the project, its write key (the debugger checks
+    batches that carry none with it), the plan version in force and the server's version.
+    A companion changes the tracking plan, so this needs the analyst role."""
+    caller.require("analyst", "connecting the Chrome extension (it changes the tracking plan)")
     if runtime.projects is None or runtime.plans is None:
         raise HTTPException(503, "no metadata store")
-    key = body.get("key")
-    if not isinstance(key, str) or not key.strip():
-        raise HTTPException(400, 'send {"key": "<write key>"}; `betterheap project list` shows the keys')
-    project = runtime.projects.by_write_key(key.strip())
+    project = next((p for p in runtime.projects.list() if p.id == project_id), None)
     if project is None:
-        raise HTTPException(401, "no project has this write key; `betterheap project list` shows the keys")
+        raise HTTPException(404, f"there is no project {project_id}; `betterheap project list` shows them")
     plan_version, plan = plan_service.current(runtime.plans, project.id)
     return {
+        "who": caller.who,
+        "role": caller.role,
         "project_id": project.id,
         "project": project.name,
+        "write_key": project.write_key,
         "plan_version": plan_version,
         "actions": len(plan.actions),
         "server_version": __version__,

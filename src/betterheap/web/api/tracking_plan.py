@@ -1,4 +1,13 @@
-"""The tracking plan, its quarantine and the data-quality report over HTTP. Thin."""
+"""The tracking plan, its quarantine and the data-quality report over HTTP. Thin.
+
+Every endpoint but ``POST /api/plan/check`` needs credentials (``callers``): any role reads;
+changing the plan or replaying the quarantine needs the analyst role. The check stores
+nothing and is authenticated by the write key in its body, as ingestion is (the Chrome
+extension's debugger sends it the page's own batches). A violation's detail quotes the
+value sent, which is personal data: only roles with PII access get the quarantine's
+``detail`` and the quality report's ``example``, as on the quarantine page and the Data
+quality dashboard.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +17,11 @@ from fastapi import APIRouter, Body, HTTPException, Query
 
 from betterheap.ingest.errors import PayloadError, UnknownWriteKey
 from betterheap.meta.plans import PlanVersions
+from betterheap.query.access import PII_ROLES
 from betterheap.taxonomy.plan import TrackingPlan
 from betterheap.taxonomy.plan_file import PlanFileError, plan_from_dict, plan_from_yaml
 from betterheap.tracking_plan import check, labeling, quarantine, service
+from betterheap.web.api.callers import CallerDep
 from betterheap.web.deps import FromDate, ProjectId, RuntimeDep, ToDate, answer
 
 router = APIRouter(prefix="/api", tags=["tracking plan"])
@@ -20,6 +31,10 @@ def _plans(runtime: RuntimeDep) -> PlanVersions:
     if runtime.plans is None:
         raise HTTPException(503, "this server has no metadata store")
     return runtime.plans
+
+
+def _without(rows: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
+    return [{name: value for name, value in row.items() if name != key} for row in rows]
 
 
 def _plan_of(body: dict[str, Any]) -> TrackingPlan:
@@ -32,23 +47,27 @@ def _plan_of(body: dict[str, Any]) -> TrackingPlan:
 
 
 @router.get("/plan")
-def get_plan(runtime: RuntimeDep, project_id: ProjectId = 1, version: int | None = None) -> dict[str, Any]:
+def get_plan(
+    runtime: RuntimeDep, caller: CallerDep, project_id: ProjectId = 1, version: int | None = None
+) -> dict[str, Any]:
     """The current plan (or ``version``), as JSON and as its YAML file."""
     return answer(lambda: service.show(_plans(runtime), project_id, version))
 
 
 @router.post("/plan")
 def deploy_plan(
-    runtime: RuntimeDep, body: Annotated[dict[str, Any], Body()], project_id: ProjectId = 1
+    runtime: RuntimeDep, caller: CallerDep, body: Annotated[dict[str, Any], Body()], project_id: ProjectId = 1
 ) -> dict[str, Any]:
-    """Deploy a plan as the next version; answers with the version and the diff."""
+    """Deploy a plan as the next version, by the caller; answers with the version and the
+    diff. Analysts and admins."""
+    caller.require("analyst", "deploying a tracking plan")
     note = body.get("note") if isinstance(body.get("note"), str) else ""
-    return answer(lambda: service.deploy(_plans(runtime), project_id, _plan_of(body), note or ""))
+    return answer(lambda: service.deploy(_plans(runtime), project_id, _plan_of(body), note or "", caller.who))
 
 
 @router.post("/plan/diff")
 def diff_candidate(
-    runtime: RuntimeDep, body: Annotated[dict[str, Any], Body()], project_id: ProjectId = 1
+    runtime: RuntimeDep, caller: CallerDep, body: Annotated[dict[str, Any], Body()], project_id: ProjectId = 1
 ) -> dict[str, Any]:
     """What deploying the plan in the body would change."""
     return answer(lambda: service.diff(_plans(runtime), project_id, candidate=_plan_of(body)))
@@ -80,18 +99,20 @@ def check_events(
 
 @router.post("/plan/actions")
 def add_action(
-    runtime: RuntimeDep, body: Annotated[dict[str, Any], Body()], project_id: ProjectId = 1
+    runtime: RuntimeDep, caller: CallerDep, body: Annotated[dict[str, Any], Body()], project_id: ProjectId = 1
 ) -> dict[str, Any]:
     """Add one action (``{"name", "selector", "text", "url", "description"}``) to the
-    current plan and deploy it as the next version; answers with the version and the diff."""
+    current plan and deploy it as the next version, by the caller; answers with the version
+    and the diff. Analysts and admins."""
+    caller.require("analyst", "adding an action to the tracking plan")
     action = {key: value for key, value in body.items() if key != "note"}
     note = body.get("note") if isinstance(body.get("note"), str) else ""
-    return answer(lambda: labeling.add_action(_plans(runtime), project_id, action, note or ""))
+    return answer(lambda: labeling.add_action(_plans(runtime), project_id, action, note or "", caller.who))
 
 
 @router.post("/actions/suggest")
 def suggest_action(
-    runtime: RuntimeDep, body: Annotated[dict[str, Any], Body()], project_id: ProjectId = 1
+    runtime: RuntimeDep, caller: CallerDep, body: Annotated[dict[str, Any], Body()], project_id: ProjectId = 1
 ) -> dict[str, Any]:
     """The action proposed for a picked element: ``{"elements_chain", "page_url"}`` (the
     chain as the tracking script builds it) → a named selector and text, and the plan's
@@ -105,6 +126,7 @@ def suggest_action(
 @router.post("/actions/preview")
 def preview_action(
     runtime: RuntimeDep,
+    caller: CallerDep,
     body: Annotated[dict[str, Any], Body()],
     project_id: ProjectId = 1,
     date_from: FromDate = None,
@@ -122,13 +144,14 @@ def preview_action(
 
 
 @router.get("/plan/versions")
-def plan_versions(runtime: RuntimeDep, project_id: ProjectId = 1) -> list[dict[str, Any]]:
+def plan_versions(runtime: RuntimeDep, caller: CallerDep, project_id: ProjectId = 1) -> list[dict[str, Any]]:
     return service.versions(_plans(runtime), project_id)
 
 
 @router.get("/plan/diff")
 def plan_diff(
     runtime: RuntimeDep,
+    caller: CallerDep,
     project_id: ProjectId = 1,
     from_version: Annotated[int | None, Query(alias="from", ge=0)] = None,
     to_version: Annotated[int | None, Query(alias="to", ge=0)] = None,
@@ -139,33 +162,49 @@ def plan_diff(
 @router.get("/quality")
 def quality(
     runtime: RuntimeDep,
+    caller: CallerDep,
     project_id: ProjectId = 1,
     date_from: FromDate = None,
     date_to: ToDate = None,
 ) -> dict[str, Any]:
-    """The data-quality report (see docs/quality.md)."""
-    return answer(
+    """The data-quality report (see docs/quality.md); the violations' ``example`` (a value
+    as sent) for roles with PII access only."""
+    report = answer(
         lambda: service.quality_report(runtime.store, _plans(runtime), project_id, date_from, date_to)
     )
+    if caller.role not in PII_ROLES:
+        report["top_violations"] = _without(report["top_violations"], "example")
+    return report
 
 
 @router.get("/quarantine")
 def list_quarantine(
     runtime: RuntimeDep,
+    caller: CallerDep,
     project_id: ProjectId = 1,
     reason: str | None = None,
     event: str | None = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 50,
 ) -> list[dict[str, Any]]:
-    return answer(lambda: quarantine.list_quarantine(runtime.store, project_id, limit, reason, event))
+    """The newest held events with their violations (``kind``, ``property`` and, for roles
+    with PII access, the ``detail`` that quotes the value sent)."""
+    rows = answer(lambda: quarantine.list_quarantine(runtime.store, project_id, limit, reason, event))
+    if caller.role not in PII_ROLES:
+        for row in rows:
+            row["violations"] = _without(row["violations"], "detail")
+    return rows
 
 
 @router.get("/quarantine/summary")
-def quarantine_summary(runtime: RuntimeDep, project_id: ProjectId = 1) -> list[dict[str, Any]]:
+def quarantine_summary(
+    runtime: RuntimeDep, caller: CallerDep, project_id: ProjectId = 1
+) -> list[dict[str, Any]]:
     return quarantine.quarantine_summary(runtime.store, project_id)
 
 
 @router.post("/quarantine/replay")
-def replay_quarantine(runtime: RuntimeDep, project_id: ProjectId = 1) -> dict[str, Any]:
-    """Run the quarantine through the current plan; accepted events move to the store."""
+def replay_quarantine(runtime: RuntimeDep, caller: CallerDep, project_id: ProjectId = 1) -> dict[str, Any]:
+    """Run the quarantine through the current plan; accepted events move to the store.
+    Analysts and admins."""
+    caller.require("analyst", "replaying the quarantine")
     return answer(lambda: service.replay(runtime.store, _plans(runtime), project_id))
