@@ -133,3 +133,34 @@ def test_a_funnel_compared_with_the_previous_period(tmp_path: Path) -> None:
         assert result.spec is not None and result.spec["encoding"]["color"]["field"] == "period"
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("interval", ["week", "month"])
+def test_compared_periods_share_their_buckets(tmp_path: Path, interval: str) -> None:
+    store = DuckDBStore(tmp_path / "events.duckdb")
+    try:
+        days = [f"2026-{m:02d}-{d:02d}T12:00:00" for m in (6, 7, 8, 9, 10, 11) for d in (3, 12, 21, 28)]
+        store.write_batch([stored_event("a", f"p{i}", at) for i, at in enumerate(days)], [], None)
+        insight = Insight(kind="trend", event="a", interval=interval, compare=True,
+                          date_from=date(2026, 10, 1), date_to=date(2026, 11, 29))  # fmt: skip
+        rows = builder.run(store, 1, insight).rows
+        now = [r["date"] for r in rows if r["period"] == "this period"]
+        then = [r["date"] for r in rows if r["period"] == "previous period"]
+        shared = min(len(now), len(then))
+        assert then[:shared] == now[:shared] and abs(len(then) - len(now)) <= 1
+        assert all(
+            date.fromisoformat(d).weekday() == 0 if interval == "week" else d.endswith("-01") for d in then
+        )
+        assert sum(r["value"] for r in rows if r["period"] == "previous period") == 8  # August and September
+    finally:
+        store.close()
+
+
+def test_weekly_retention_panels_look_back_whole_weeks() -> None:
+    from betterheap.insights.dashboards import Panel
+
+    weekly = Panel("w", Insight(kind="retention", period="week", periods=8))
+    daily = Panel("d", Insight(kind="retention", periods=30))
+    context = type("C", (), {"date_from": date(2026, 11, 1), "date_to": date(2026, 11, 29)})()
+    assert weekly.window(context) == (date(2026, 9, 6), date(2026, 11, 29))  # type: ignore[arg-type]
+    assert daily.window(context) == (date(2026, 10, 2), date(2026, 11, 29))  # type: ignore[arg-type]

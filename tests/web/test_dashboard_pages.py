@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from betterheap.insights.dashboards import DASHBOARDS
-from server import DEMO_PASSWORD, Server, write_key
+from server import DEMO_PASSWORD, Server, cli, write_key
 
 pytestmark = pytest.mark.xdist_group("web-demo")
 
@@ -48,7 +48,7 @@ def panel_sources(page: httpx.Response) -> list[str]:
 def spec_of(fragment: str) -> dict:  # type: ignore[type-arg]
     found = re.search(r'<script type="application/json">(.*?)</script>', fragment, re.S)
     assert found, fragment[:300]
-    return json.loads(found.group(1).replace("<\\/", "</"))  # type: ignore[no-any-return]
+    return json.loads(found.group(1))  # type: ignore[no-any-return]
 
 
 def test_every_prebuilt_dashboard_draws_every_panel_with_data(demo_server: Server) -> None:
@@ -83,13 +83,36 @@ def test_overview_tiles_are_the_apis_numbers(demo_server: Server) -> None:
         assert span
         end = date.fromisoformat(span.group(2))
         tiles = client.get(panel_sources(page)[0]).text
-        new_users = client.get(
-            "/api/metrics/new_users",
-            params={"from": str(end - timedelta(days=6)), "to": str(end)},
-        ).json()
-        expected = sum(row["value"] for row in new_users)
-        shown = re.search(r'New users</div>\s*<div class="value">([\d,]+)</div>', tiles)
-        assert shown and int(shown.group(1).replace(",", "")) == expected and expected > 0
+
+        def daily(metric: str) -> list[float]:
+            span = {"from": str(end - timedelta(days=13)), "to": str(end)}
+            rows = client.get(f"/api/metrics/{metric}", params=span).json()
+            assert len(rows) == 14
+            return [float(row["value"] or 0) for row in rows]
+
+        def tile(label: str) -> tuple[float, str]:
+            found = re.search(
+                label + r'</div>\s*<div class="value">([\d,.%]+)</div>\s*<div class="change [a-z]+">'
+                r"[^ ]+ ([+-][\d.]+)%",
+                tiles,
+            )
+            assert found, (label, tiles[:500])
+            return float(found.group(1).replace(",", "").rstrip("%")), found.group(2)
+
+        def change(now: float, then: float) -> str:
+            return f"{(now - then) / then:+.1%}".rstrip("%")
+
+        dau, wau, mau, new = daily("dau"), daily("wau"), daily("mau"), daily("new_users")
+        expected = {
+            "Avg daily active users": (sum(dau[7:]) / 7, sum(dau[:7]) / 7),
+            "Weekly active users": (wau[-1], wau[6]),
+            "Monthly active users": (mau[-1], mau[6]),
+            "New users": (sum(new[7:]), sum(new[:7])),
+        }
+        for label, (now, then) in expected.items():
+            value, shown_change = tile(label)
+            assert value == round(now) and shown_change == change(now, then), label
+        assert expected["New users"][0] > 0
 
 
 def test_a_chosen_range_reaches_every_panel(demo_server: Server) -> None:
@@ -153,6 +176,8 @@ def test_builder_funnel_retention_and_bad_input(demo_server: Server) -> None:
         assert head[:4] == ["cohort", "size", "d0", "d1"] and head[-1] == "d7"
         bad = client.get("/insights/new", params={"kind": "funnel", "steps": ["signed_up"]})
         assert bad.status_code == 200 and "a funnel needs 2 to 10 steps" in bad.text
+        assert '<option value="funnel" selected>' in bad.text, "what was typed stays in the form"
+        assert 'name="steps" list="events" value="signed_up"' in bad.text
         assert client.get("/insights/export.csv", params={"kind": "funnel", "steps": "a"}).status_code == 400
 
 
@@ -299,3 +324,113 @@ def test_a_conversation_held_by_an_admin_stays_with_admins(demo_server: Server) 
         follow = viewer.post("/chat/ask", data={"csrf": csrf_of(page), "question": "and by country?",
                                                 "conversation_id": held})  # fmt: skip
         assert follow.status_code == 403
+
+
+def test_a_second_project_has_its_own_dashboards(demo_server: Server) -> None:
+    cli(demo_server.data_dir, "project", "create", "Second shop")
+    with signed_in(demo_server, "viewer") as client:
+        page = client.get("/dashboards/overview", params={"project_id": "2"})
+        assert page.status_code == 200
+        picker = re.search(r'<select name="project_id"[^>]*>(.*?)</select>', page.text, re.S)
+        assert picker and "Second shop" in picker.group(1)
+        assert '<option value="2" selected>Second shop</option>' in picker.group(1)
+        assert 'href="/dashboards/revenue?project_id=2"' in page.text
+        assert 'href="/insights/new?project_id=2"' in page.text
+        sources = panel_sources(page)
+        assert sources and all("project_id=2" in source for source in sources)
+        revenue = spec_of(client.get(sources[-1]).text)
+        assert sum(row["value"] for row in revenue["data"]["values"]) == 0, "project 2 has no events"
+        first = spec_of(client.get(panel_sources(client.get("/dashboards/overview"))[-1]).text)
+        assert sum(row["value"] for row in first["data"]["values"]) > 0
+
+
+def test_a_saved_panel_with_personal_data_is_for_admins_only(demo_server: Server) -> None:
+    sent = httpx.post(
+        f"{demo_server.url}/v1/track",
+        json={"writeKey": write_key(demo_server.data_dir), "event": "$pageview", "anonymousId": "jane",
+              "timestamp": "2026-11-28T12:00:00Z", "properties": {"email": "jane.doe@example.com"}},
+        timeout=30,
+    )  # fmt: skip
+    assert sent.status_code == 200
+    demo_server.wait_loaded()
+    definition = json.dumps({"kind": "trend", "event": "$pageview", "breakdown": "email", "days": 90})
+    with signed_in(demo_server, "admin") as admin:
+        page = admin.get("/insights/new")
+        saved = admin.post(
+            "/insights/save",
+            data={"csrf": csrf_of(page), "definition": definition, "new_dashboard": "Admins' board"},
+        )
+        board_url = saved.headers["location"]
+        (source,) = panel_sources(admin.get(board_url))
+        assert "jane.doe@example.com" in admin.get(source).text, "the admin sees the e-mail breakdown"
+    with signed_in(demo_server, "viewer") as viewer:
+        fragment = viewer.get(source)
+        assert fragment.status_code == 200 and "jane.doe" not in fragment.text
+        assert "email is personal data" in fragment.text
+
+
+def test_values_quoted_by_the_quality_report_are_for_admins(demo_server: Server) -> None:
+    def violations(role: str) -> str:
+        with signed_in(demo_server, role) as client:
+            page = client.get("/dashboards/quality")
+            return client.get(next(s for s in panel_sources(page) if "/panels/1?" in s)).text
+
+    assert "<th>example</th>" in violations("admin") and "is not number" in violations("admin")
+    for role in ("viewer", "analyst"):
+        shown = violations(role)
+        assert "<th>event</th>" in shown and "<th>example</th>" not in shown and "is not number" not in shown
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/insights/new?kind=trend&breakdown=a%20b",
+        "/insights/export.csv?kind=trend&filter_property=x%20y&filter_values=1",
+        "/insights/new?kind=trend&date_from=9999-12-01&date_to=9999-12-31",
+        "/insights/new?kind=trend&compare=1&date_from=0001-01-01&date_to=0001-01-02",
+        "/dashboards/overview?date_from=9999-12-01&date_to=9999-12-31",
+        "/dashboards/overview/panels/0?date_from=0001-01-01&date_to=0001-01-02",
+        "/dashboards/retention/panels/0?date_from=2000-01-05&date_to=2000-01-06",
+        "/insights/new?kind=funnel&steps=a&steps=b%20c",
+        "/dashboards/overview?days=abc",
+    ],
+)
+def test_odd_input_is_refused_in_words_never_a_server_error(demo_server: Server, path: str) -> None:
+    with signed_in(demo_server, "viewer") as client:
+        answer = client.get(path)
+        assert answer.status_code in (200, 400, 422), (path, answer.status_code, answer.text[:300])
+        assert "Internal Server Error" not in answer.text
+
+
+def test_saving_with_odd_titles_and_definitions(demo_server: Server) -> None:
+    with signed_in(demo_server, "analyst") as client:
+        token = csrf_of(client.get("/insights/new"))
+        definition = json.dumps({"kind": "metric", "metric": "dau"})
+        long_title = "x" * 300
+        saved = client.post(
+            "/insights/save",
+            data={
+                "csrf": token,
+                "definition": definition,
+                "new_dashboard": "Odd & #1 100%",
+                "title": long_title,
+            },
+        )
+        assert saved.status_code == 303
+        board = client.get(saved.headers["location"])
+        assert board.status_code == 200 and "Odd &amp; #1 100%" in board.text
+        assert f"Saved: {'x' * 100}" in board.text and "x" * 201 not in board.text
+        for bad in ("1", "[]", "not json", '{"kind": "sideways"}'):
+            refused = client.post(
+                "/insights/save", data={"csrf": token, "definition": bad, "new_dashboard": "n"}
+            )
+            assert refused.status_code == 400, bad
+
+
+def test_pages_cannot_be_framed_by_other_sites(demo_server: Server) -> None:
+    with signed_in(demo_server, "viewer") as client:
+        for path in ("/dashboards/overview", "/signin", "/chat"):
+            headers = client.get(path).headers
+            assert headers["x-frame-options"] == "DENY", path
+            assert "frame-ancestors 'none'" in headers["content-security-policy"]
+        assert "x-frame-options" not in httpx.get(f"{demo_server.url}/api/health").headers

@@ -13,10 +13,9 @@ from typing import Any, Final
 
 from sqlglot import exp
 
-from betterheap.chat import charts
 from betterheap.chat.semantic import METRICS
 from betterheap.chat.structured import StructuredQuery
-from betterheap.insights import service
+from betterheap.insights import charts, service
 from betterheap.query.build import Compiled
 from betterheap.query.ir import DidEvent, Filter, Property
 from betterheap.store.protocol import EventStore

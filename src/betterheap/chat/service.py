@@ -229,14 +229,25 @@ class Chat:
         result.drafts = box.drafts
         return result
 
-    def recompute(self, project_id: int, query: dict[str, Any], understood: str = "") -> dict[str, Any]:
-        """The answer to a structured query saved earlier (a pinned answer), on today's data;
-        the query is validated again against today's vocabulary."""
+    def recompute(
+        self, project_id: int, query: dict[str, Any], role: str, today: date | None = None
+    ) -> dict[str, Any]:
+        """The answer to a structured query saved earlier (a pinned answer), on today's data,
+        for ``role``: validated again against today's vocabulary, and a property the plan
+        now flags as personal data is refused to roles without PII access (PermissionError)."""
+        if role not in ROLES:
+            raise ValueError(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
         vocab = self.vocabulary(project_id)
         parsed = StructuredQuery.model_validate(query)
-        today = datetime.now(UTC).date()
+        named = {parsed.breakdown, *(f.property for f in parsed.filters)} - {None}
+        personal = named & vocab.pii_properties
+        if personal and role not in PII_ROLES:
+            raise PermissionError(
+                f"{', '.join(sorted(map(str, personal)))} is personal data; only admins see it"
+            )
         with insights.recording() as ran:
-            result = self._compute(project_id, parsed, vocab, today, understood)
+            day = today or datetime.now(UTC).date()
+            result = self._compute(project_id, parsed, vocab, day, "")
         if result.sql is None and result.status == "answered":
             result.sql = answers.sql_of(ran, self.store.dialect)
         return result.to_dict()

@@ -18,9 +18,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Final
 
-from betterheap.chat import charts
 from betterheap.chat.semantic import METRICS
-from betterheap.insights import service
+from betterheap.insights import charts, service
 from betterheap.query.ir import Filter, Property
 from betterheap.store.protocol import EventStore
 from betterheap.taxonomy.plan import Action

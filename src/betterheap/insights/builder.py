@@ -19,16 +19,15 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from betterheap.chat import charts
-from betterheap.insights import service
-from betterheap.query.access import DEFAULT_PII_PROPERTIES, PII_ROLES
-from betterheap.query.ir import DidEvent, Filter, Property
+from betterheap.insights import charts, service
+from betterheap.query.access import check_properties
+from betterheap.query.ir import PROPERTY_NAME, DidEvent, Filter, Property
 from betterheap.store.protocol import EventStore
 
 Kind = Literal["trend", "metric", "funnel", "retention"]
@@ -48,8 +47,17 @@ METRIC_LABELS: Final = {
 MEASURES: Final = {"count": "count", "unique_users": "people", "sum": "sum"}
 MAX_STEPS: Final = 10
 MAX_DAYS: Final = 400
+#: Dates an insight may name (a typo of a year is an error, not an empty chart).
+EARLIEST: Final = date(2000, 1, 1)
+LATEST: Final = date(2100, 12, 31)
 #: How many breakdown values a chart keeps (the rest are in the export).
 TOP_VALUES: Final = 12
+
+
+def _checked_name(value: str) -> str:
+    if not PROPERTY_NAME.match(value):
+        raise ValueError(f"{value!r} is not a name of an event or property (letters, digits, _ $ . : -)")
+    return value
 
 
 class FilterSpec(BaseModel):
@@ -59,6 +67,11 @@ class FilterSpec(BaseModel):
     property: str = Field(min_length=1, max_length=200)
     values: list[str] = Field(min_length=1, max_length=50)
     negate: bool = False
+
+    @field_validator("property")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        return _checked_name(value)
 
 
 class Insight(BaseModel):
@@ -92,6 +105,23 @@ class Insight(BaseModel):
     date_to: date | None = None
     compare: bool = False
     chart: Literal["line", "bar", "area"] = "line"
+
+    @field_validator("event", "property", "breakdown", "start_event", "return_event", "people_who")
+    @classmethod
+    def _name(cls, value: str | None) -> str | None:
+        return None if value is None else _checked_name(value)
+
+    @field_validator("steps")
+    @classmethod
+    def _step_names(cls, steps: list[str]) -> list[str]:
+        return [_checked_name(step) for step in steps]
+
+    @field_validator("date_from", "date_to")
+    @classmethod
+    def _plausible(cls, value: date | None) -> date | None:
+        if value is not None and not EARLIEST <= value <= LATEST:
+            raise ValueError(f"a date between {EARLIEST} and {LATEST}")
+        return value
 
     @model_validator(mode="after")
     def _coherent(self) -> Insight:
@@ -143,8 +173,10 @@ class Insight(BaseModel):
         return used
 
 
-def parse(fields: Mapping[str, Any]) -> Insight:
+def parse(fields: Any) -> Insight:
     """An insight from JSON or form fields; errors in the user's words (ValueError)."""
+    if not isinstance(fields, Mapping):
+        raise ValueError("an insight is an object of fields (kind, event, steps...)")
     try:
         return Insight.model_validate(dict(fields))
     except ValidationError as error:
@@ -160,6 +192,23 @@ def from_form(form: Mapping[str, list[str]]) -> Insight:
     """An insight from a builder form or URL (every field a list of strings): steps repeat,
     filters come as ``filter_property``/``filter_values`` (comma-separated)/``filter_not``
     triples, empty fields mean "not set"."""
+    return parse(_form_fields(form))
+
+
+def as_typed(form: Mapping[str, list[str]]) -> Insight:
+    """What was typed in a form, unchecked — to show again beside the error that refused it
+    (never to compute)."""
+    fields = _form_fields(form)
+    filters = [FilterSpec.model_construct(**f) for f in fields.pop("filters")]
+    for name, value in list(fields.items()):
+        try:
+            fields[name] = getattr(Insight.model_validate({name: value}), name)
+        except ValidationError:
+            pass  # kept as typed
+    return Insight.model_construct(filters=filters, **fields)
+
+
+def _form_fields(form: Mapping[str, list[str]]) -> dict[str, Any]:
 
     def one(name: str) -> str | None:
         values = [v.strip() for v in form.get(name, []) if v.strip()]
@@ -184,7 +233,7 @@ def from_form(form: Mapping[str, list[str]]) -> Insight:
             negate = i < len(nots) and nots[i] in ("1", "true", "on", "not")
             filters.append({"property": prop.strip(), "values": listed, "negate": negate})
     fields["filters"] = filters
-    return parse(fields)
+    return fields
 
 
 def to_form(insight: Insight) -> list[tuple[str, str]]:
@@ -212,16 +261,12 @@ class Result:
     spec: dict[str, Any] | None
     date_from: date
     date_to: date
-    notes: list[str] = field(default_factory=list)
 
 
 def check_access(insight: Insight, role: str, pii_properties: Iterable[str]) -> None:
-    """Personal-data properties are for roles with PII access only (PermissionError)."""
-    if role in PII_ROLES:
-        return
-    personal = insight.properties_used() & (set(pii_properties) | DEFAULT_PII_PROPERTIES)
-    if personal:
-        raise PermissionError(f"{', '.join(sorted(personal))} is personal data; only admins may use it")
+    """Personal-data properties are for roles with PII access only (PermissionError); the
+    same rule as the insights API (:func:`betterheap.query.access.check_properties`)."""
+    check_properties(insight.properties_used(), role, pii_properties)
 
 
 def date_range(store: EventStore, project_id: int, insight: Insight) -> tuple[date, date]:
@@ -282,16 +327,27 @@ def previous_range(start: date, end: date) -> tuple[date, date]:
 
 
 def _with_previous(
-    rows: list[dict[str, Any]], before: list[dict[str, Any]], shift: timedelta
+    rows: list[dict[str, Any]], before: list[dict[str, Any]], interval: str
 ) -> list[dict[str, Any]]:
-    """This period's rows and the previous period's, drawn on this period's dates."""
+    """This period's rows and the previous period's, the k-th previous bucket drawn at the
+    k-th bucket of this period, so days, Monday weeks and months line up (a previous bucket
+    beyond this period's last is drawn one interval after it)."""
     now = [r | {"period": "this period"} for r in rows]
-    then = [
-        r | {"period": "previous period", "date": (date.fromisoformat(str(r["date"])) + shift).isoformat(),
-             "actual_date": r["date"]}
-        for r in before
-    ]  # fmt: skip
+    drawn = [str(r["date"]) for r in rows]
+    then: list[dict[str, Any]] = []
+    for k, r in enumerate(before):
+        if k < len(drawn):
+            at = drawn[k]
+        else:
+            at = _next_bucket(date.fromisoformat(then[-1]["date"] if then else str(r["date"])), interval)
+        then.append(r | {"period": "previous period", "date": at, "actual_date": r["date"]})
     return now + then
+
+
+def _next_bucket(day: date, interval: str) -> str:
+    if interval == "month":
+        return (day.replace(day=28) + timedelta(days=4)).replace(day=1).isoformat()
+    return (day + timedelta(days=7 if interval == "week" else 1)).isoformat()
 
 
 def _trend(
@@ -313,7 +369,7 @@ def _trend(
     if not insight.compare:
         return rows
     before = previous_range(start, end)
-    return _with_previous(rows, _iso(one(before)), start - before[0])
+    return _with_previous(rows, _iso(one(before)), insight.interval)
 
 
 def _metric(
@@ -330,7 +386,7 @@ def _metric(
         return rows
     before = previous_range(start, end)
     then = _iso(service.metric(store, project_id, insight.metric, *before, None, filters))
-    return _with_previous(rows, then, start - before[0])
+    return _with_previous(rows, then, "day")
 
 
 def _iso(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

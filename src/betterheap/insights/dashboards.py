@@ -8,13 +8,13 @@ by side and draw each as it arrives.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any, Final, Literal
 
-from betterheap.chat import charts
-from betterheap.insights import builder, service
+from betterheap.insights import builder, charts, service
 from betterheap.insights.builder import Insight
 from betterheap.store.protocol import EventStore
 from betterheap.taxonomy.plan import TrackingPlan
@@ -32,6 +32,8 @@ KEY_STEPS: Final = (
     "subscription_started",
 )
 MAX_FUNNEL_STEPS: Final = 5
+#: Report columns quoting values as sent (a violation's example: ``email = 'jane@…'``).
+PERSONAL_COLUMNS: Final = ("example",)
 VIOLATION_COLUMNS: Final = ["event", "property", "kind", "outcome", "events", "example"]
 UNPLANNED_COLUMNS: Final = ["event", "names", "events", "quarantined"]
 TOP_EVENTS: Final = 15
@@ -84,6 +86,20 @@ class Shown:
     columns: list[str] = field(default_factory=list)
     rows: list[list[Any]] = field(default_factory=list)
     text: str = ""
+    #: Columns that may quote values as sent (personal data): for roles with PII access only.
+    personal: tuple[str, ...] = ()
+
+    def for_role(self, pii_access: bool) -> Shown:
+        """This panel as someone without PII access may see it (the personal columns gone)."""
+        if pii_access or not self.personal:
+            return self
+        kept = [i for i, c in enumerate(self.columns) if c not in self.personal]
+        return replace(
+            self,
+            columns=[self.columns[i] for i in kept],
+            rows=[[row[i] for i in kept] for row in self.rows],
+            personal=(),
+        )
 
 
 @dataclass(frozen=True)
@@ -118,8 +134,32 @@ class Panel:
     def window(self, context: Context) -> tuple[date, date]:
         if self.insight is not None and self.insight.kind == "retention":
             # Cohorts need room to be seen returning: the range plus the periods after it.
-            return context.date_from - timedelta(days=self.insight.periods or 30), context.date_to
+            week = self.insight.period == "week"
+            periods = self.insight.periods or (12 if week else 30)
+            return context.date_from - timedelta(days=periods * (7 if week else 1)), context.date_to
         return context.date_from, context.date_to
+
+
+class Contexts:
+    """Contexts reused for ``seconds`` by the panels of one visit (each panel is its own
+    request), keyed by project, range and plan version."""
+
+    def __init__(self, seconds: float = 10.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.seconds, self._clock = seconds, clock
+        self._kept: dict[tuple[Any, ...], tuple[float, Context]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...], make: Callable[[], Context]) -> Context:
+        now = self._clock()
+        with self._lock:
+            for stale in [k for k, (at, _) in self._kept.items() if now - at >= self.seconds]:
+                del self._kept[stale]
+            if key in self._kept:
+                return self._kept[key][1]
+        made = make()
+        with self._lock:
+            self._kept[key] = (now, made)
+        return made
 
 
 def context(
@@ -291,7 +331,8 @@ def quality_table(key: str, columns: list[str] | None = None) -> Callable[[Conte
         if not rows:
             return Shown("message", text="Nothing to show: clean.")
         shown = columns or list(rows[0])
-        return Shown("table", columns=shown, rows=[[row.get(c) for c in shown] for row in rows])
+        table = [[row.get(c) for c in shown] for row in rows]
+        return Shown("table", columns=shown, rows=table, personal=PERSONAL_COLUMNS)
 
     return view
 

@@ -42,6 +42,14 @@ class Dashboards:
                 raise ValueError(f"there is already a dashboard named {name!r}") from None
             return _public(row)
 
+    def chosen(self, project_id: int, dashboard_id: str, new_name: str, author: str = "") -> int:
+        """The id of the dashboard picked in a form, or of a new one named ``new_name``."""
+        if new_name.strip():
+            return int(self.create(project_id, new_name, author)["id"])
+        if not dashboard_id.isdigit():
+            raise ValueError("pick a dashboard or name a new one")
+        return int(self.get(project_id, int(dashboard_id))["id"])
+
     def get(self, project_id: int, dashboard_id: int) -> dict[str, Any]:
         """The dashboard with its panels (``body`` parsed), oldest first."""
         with Session(self._engine) as session:

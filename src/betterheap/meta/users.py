@@ -241,6 +241,15 @@ class Users:
             return int(ended.rowcount)  # type: ignore[attr-defined]
 
 
+def at_least(role: str, needed: str) -> bool:
+    """Whether ``role`` may do what ``needed`` may (viewer < analyst < admin).
+
+    >>> at_least("admin", "analyst"), at_least("viewer", "analyst")
+    (True, False)
+    """
+    return ROLES.index(role) >= ROLES.index(needed)
+
+
 def outranks(role: str, other: str) -> bool:
     """Whether ``role`` may read more than ``other`` (viewer < analyst < admin).
 

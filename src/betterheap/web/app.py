@@ -12,7 +12,17 @@ from fastapi.staticfiles import StaticFiles
 from betterheap import __version__
 from betterheap.runtime import Runtime, open_runtime, tune_garbage_collector
 from betterheap.settings import Settings
-from betterheap.web import auth, chat_page, dashboards, insight_pages, pages, plan_pages, projects, sdk
+from betterheap.web import (
+    auth,
+    chat_page,
+    dashboards,
+    headers,
+    insight_pages,
+    pages,
+    plan_pages,
+    projects,
+    sdk,
+)
 from betterheap.web.api import chat, ingest, insights, setup, system, tracking_plan
 
 
@@ -65,4 +75,5 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.mount("/static", static, name="static")
     app.add_exception_handler(auth.Redirect, _redirect)
     app.add_middleware(sdk.IngestCors)
+    app.add_middleware(headers.PageHeaders)
     return app

@@ -7,26 +7,18 @@ from __future__ import annotations
 import hmac
 import secrets
 import time
-from pathlib import Path
 from typing import Annotated, Final
 from urllib.parse import quote
 
-import orjson
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 
 from betterheap.meta.users import SignedIn, Users, csrf_ok
+from betterheap.meta.users import at_least as has_role
 from betterheap.web.deps import RuntimeDep
+from betterheap.web.templates import back, templates
 
 router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
-
-
-def inline_json(value: object) -> str:
-    """``value`` as JSON safe inside ``<script type="application/json">``: no ``<`` at all,
-    so neither ``</script>`` nor ``<!--`` in a property value can end or bend the script."""
-    return orjson.dumps(value).decode().replace("<", "\\u003c")
 
 
 SESSION_COOKIE: Final = "bh_session"
@@ -61,9 +53,6 @@ class Redirect(Exception):
         self.response = response
 
 
-ROLE_RANK: Final = {"viewer": 0, "analyst": 1, "admin": 2}
-
-
 def page_session(request: Request, runtime: RuntimeDep, at_least: str = "viewer") -> SignedIn:
     """The signed-in person a page is for: not signed in → the sign-in page; a one-time
     password → its change first; a role below ``at_least`` → 403."""
@@ -72,7 +61,7 @@ def page_session(request: Request, runtime: RuntimeDep, at_least: str = "viewer"
         raise Redirect(sign_in_first(request))
     if who.account.must_change_password:
         raise Redirect(RedirectResponse("/account/password", status_code=303))
-    if ROLE_RANK[who.account.role] < ROLE_RANK[at_least]:
+    if not has_role(who.account.role, at_least):
         raise HTTPException(403, f"this needs the {at_least} role or above; you are {who.account.role}")
     return who
 
@@ -82,7 +71,7 @@ def form_session(
 ) -> SignedIn:
     """The signed-in sender of a form, its CSRF token checked, with at least that role."""
     _, who = require_form(request, runtime, csrf)
-    if ROLE_RANK[who.account.role] < ROLE_RANK[at_least]:
+    if not has_role(who.account.role, at_least):
         raise HTTPException(403, f"this needs the {at_least} role or above; you are {who.account.role}")
     return who
 
@@ -249,4 +238,4 @@ def revoke_sessions(
     except LookupError as error:
         raise HTTPException(404, str(error)) from error
     message = f"Ended {ended} session(s) and {tokens} API token(s) of {name}"
-    return RedirectResponse(f"/admin/users?message={message}", status_code=303)
+    return RedirectResponse(back("/admin/users", message=message), status_code=303)

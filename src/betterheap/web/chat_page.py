@@ -11,11 +11,12 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from betterheap.chat.parser import examples
-from betterheap.meta.users import SignedIn
+from betterheap.meta.users import SignedIn, at_least
 from betterheap.runtime import Runtime
-from betterheap.web.auth import form_session, inline_json, page_session, templates
-from betterheap.web.dashboards import saved_dashboards, target_dashboard
+from betterheap.web.auth import form_session, page_session
+from betterheap.web.dashboards import saved_dashboards
 from betterheap.web.deps import RuntimeDep, chat_of
+from betterheap.web.templates import back, inline_json, templates
 
 router = APIRouter(include_in_schema=False)
 MAX_QUESTION = 1_000
@@ -48,7 +49,7 @@ def _values(
         "turns": turns,
         "examples": examples(chat_of(request, runtime).vocabulary(project_id)),
         "dashboards": saved_dashboards(request, runtime).list(project_id),
-        "can_pin": who.account.role in ("analyst", "admin"),
+        "can_pin": at_least(who.account.role, "analyst"),
     }
 
 
@@ -131,7 +132,10 @@ def pin(
     who = form_session(request, runtime, csrf, at_least="analyst")
     chat = chat_of(request, runtime)
     try:
-        turns = chat.conversations.readable(conversation_id, who.account.role)["turns"]
+        held = chat.conversations.readable(conversation_id, who.account.role)
+        if held["project_id"] != project_id:
+            raise LookupError("no such conversation in this project")
+        turns = held["turns"]
         response = turns[turn]["response"] if 0 <= turn < len(turns) else None
     except LookupError as error:
         raise HTTPException(404, str(error)) from error
@@ -141,12 +145,11 @@ def pin(
         raise HTTPException(400, "only an answered question can be pinned")
     boards = saved_dashboards(request, runtime)
     try:
-        target = target_dashboard(boards, project_id, dashboard_id, new_dashboard, who.account.name)
-        name = title.strip() or turns[turn]["question"]
+        target = boards.chosen(project_id, dashboard_id, new_dashboard, who.account.name)
+        name = (title.strip() or turns[turn]["question"])[:200]
         body = {"question": turns[turn]["question"], "query": response["query"]}
         boards.add_panel(project_id, target, "chat", name, body, who.account.name)
     except (ValueError, LookupError) as error:
         raise HTTPException(400, str(error)) from error
-    return RedirectResponse(
-        f"/dashboards/saved/{target}?project_id={project_id}&message=Pinned: {name[:100]}", status_code=303
-    )
+    pinned = back(f"/dashboards/saved/{target}", project_id, message=f"Pinned: {name[:100]}")
+    return RedirectResponse(pinned, status_code=303)

@@ -7,8 +7,7 @@ same Vega-Lite specs the API returns) as it arrives. Thin: the panels are
 
 from __future__ import annotations
 
-import threading
-import time
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any, Final
 from urllib.parse import urlencode
@@ -17,20 +16,19 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from betterheap.insights import builder, dashboards
-from betterheap.insights.dashboards import Context, Panel, Shown
+from betterheap.insights.dashboards import Context, Contexts, Panel, Shown
 from betterheap.meta.dashboards import Dashboards
+from betterheap.meta.users import at_least
+from betterheap.query.access import PII_ROLES
 from betterheap.runtime import Runtime
 from betterheap.tracking_plan import service as plan_service
-from betterheap.web.auth import form_session, inline_json, page_session, templates
-from betterheap.web.deps import RuntimeDep, chat_of
+from betterheap.web.auth import form_session, page_session
+from betterheap.web.deps import RuntimeDep, chat_of, pii_properties
+from betterheap.web.templates import back, inline_json, templates
 
 router = APIRouter(include_in_schema=False)
 
 RANGES: Final = (7, 14, 30, 90)
-#: How long a dashboard's shared context (range, events seen) is reused by its panels.
-CONTEXT_SECONDS: Final = 10.0
-_contexts: dict[tuple[Any, ...], tuple[float, Context]] = {}
-_lock = threading.Lock()
 
 
 def saved_dashboards(request: Request, runtime: Runtime) -> Dashboards:
@@ -52,6 +50,9 @@ class Range:
             raise HTTPException(400, "give a start and an end date, the start first")
         if date_from and date_to and (date_to - date_from).days >= builder.MAX_DAYS:
             raise HTTPException(400, f"a range is at most {builder.MAX_DAYS} days")
+        for day in (date_from, date_to):
+            if day is not None and not builder.EARLIEST <= day <= builder.LATEST:
+                raise HTTPException(400, f"dates are between {builder.EARLIEST} and {builder.LATEST}")
         self.days, self.date_from, self.date_to = days, date_from, date_to
 
     @property
@@ -64,23 +65,27 @@ class Range:
         return urlencode({"days": self.days})
 
 
-def _context(runtime: Runtime, project_id: int, shown: Range) -> Context:
+def _context(request: Request, runtime: Runtime, project_id: int, shown: Range) -> Context:
+    """The context the panels of one visit share (kept a few seconds on the app)."""
+    contexts: Contexts | None = getattr(request.app.state, "dashboard_contexts", None)
+    if contexts is None:
+        contexts = request.app.state.dashboard_contexts = Contexts()
     version, plan = plan_service.current(runtime.plans, project_id) if runtime.plans else (0, None)
-    key = (id(runtime), project_id, shown.days, shown.date_from, shown.date_to, version)
-    now = time.monotonic()
-    with _lock:
-        cached = _contexts.get(key)
-        if cached and now - cached[0] < CONTEXT_SECONDS:
-            return cached[1]
-    made = dashboards.context(
-        runtime.store, project_id, shown.date_from, shown.date_to, shown.days,
-        plan_service.actions(runtime.plans, project_id), plan, version,
-    )  # fmt: skip
-    with _lock:
-        for stale in [k for k, (at, _) in _contexts.items() if now - at >= CONTEXT_SECONDS]:
-            del _contexts[stale]
-        _contexts[key] = (now, made)
-    return made
+
+    def make() -> Context:
+        actions = plan_service.actions(runtime.plans, project_id)
+        return dashboards.context(
+            runtime.store, project_id, shown.date_from, shown.date_to, shown.days, actions, plan, version
+        )
+
+    return contexts.get((project_id, shown.days, shown.date_from, shown.date_to, version), make)
+
+
+def in_project(url: str, project_id: int) -> str:
+    """``url`` of project ``project_id`` (project 1 needs no parameter)."""
+    if project_id == 1:
+        return url
+    return f"{url}{'&' if '?' in url else '?'}project_id={project_id}"
 
 
 def _tabs(request: Request, runtime: Runtime, project_id: int) -> list[dict[str, str]]:
@@ -89,25 +94,32 @@ def _tabs(request: Request, runtime: Runtime, project_id: int) -> list[dict[str,
         {"href": f"/dashboards/saved/{d['id']}", "name": d["name"]}
         for d in saved_dashboards(request, runtime).list(project_id)
     ]
-    return tabs
+    return [tab | {"link": in_project(tab["href"], project_id)} for tab in tabs]
 
 
-def _panel_links(panel: Panel, shown: Range) -> dict[str, str]:
+def insight_links(insight: builder.Insight, title: str, project_id: int) -> dict[str, str]:
+    """Where a panel's insight opens in the builder and downloads as CSV."""
+    query = urlencode([("title", title), *builder.to_form(insight)])
+    links = {"builder": f"/insights/new?{query}", "csv": f"/insights/export.csv?{query}"}
+    return {name: in_project(link, project_id) for name, link in links.items()}
+
+
+def _panel_links(panel: Panel, shown: Range, context: Context, project_id: int) -> dict[str, str]:
+    """A pre-built panel's insight over exactly the days the panel shows."""
     if panel.insight is None:
         return {}
-    insight = panel.insight
-    if shown.explicit:
-        insight = insight.model_copy(update={"date_from": shown.date_from, "date_to": shown.date_to})
-    elif insight.kind != "retention":
-        insight = insight.model_copy(update={"days": shown.days})
-    query = urlencode([("title", panel.title), *builder.to_form(insight)])
-    return {"builder": f"/insights/new?{query}", "csv": f"/insights/export.csv?{query}"}
+    start, end = panel.window(context)
+    if shown.explicit or panel.insight.kind == "retention":
+        insight = panel.insight.model_copy(update={"date_from": start, "date_to": end})
+    else:
+        insight = panel.insight.model_copy(update={"days": shown.days})
+    return insight_links(insight, panel.title, project_id)
 
 
 @router.get("/dashboards", response_class=HTMLResponse)
-def dashboards_home(request: Request, runtime: RuntimeDep) -> Response:
+def dashboards_home(request: Request, runtime: RuntimeDep, project_id: int = 1) -> Response:
     page_session(request, runtime)
-    return RedirectResponse("/dashboards/overview", status_code=303)
+    return RedirectResponse(in_project("/dashboards/overview", project_id), status_code=303)
 
 
 @router.get("/dashboards/{name}", response_class=HTMLResponse)
@@ -124,12 +136,17 @@ def prebuilt(
     if name not in dashboards.DASHBOARDS:
         raise HTTPException(404, f"no dashboard {name!r}")
     shown = Range(days, date_from, date_to)
-    context = _context(runtime, project_id, shown)
+    context = _context(request, runtime, project_id, shown)
     panels = [
-        {"title": p.title, "full": p.full, "note": p.note, "links": _panel_links(p, shown),
-         "src": f"/dashboards/{name}/panels/{i}?{shown.query()}&project_id={project_id}"}
+        {
+            "title": p.title,
+            "full": p.full,
+            "note": p.note,
+            "links": _panel_links(p, shown, context, project_id),
+            "src": f"/dashboards/{name}/panels/{i}?{shown.query()}&project_id={project_id}",
+        }
         for i, p in enumerate(dashboards.panels(name, context))
-    ]  # fmt: skip
+    ]
     return _page(request, runtime, who, project_id, dashboards.DASHBOARDS[name], panels, shown, context)
 
 
@@ -156,7 +173,7 @@ def _page(
         "project_id": project_id,
         "span": (context.date_from, context.date_to) if context else None,
         "saved": saved,
-        "can_edit": who.account.role in ("analyst", "admin"),
+        "can_edit": at_least(who.account.role, "analyst"),
     }
     return templates.TemplateResponse(request, "dashboard.html", values)
 
@@ -172,37 +189,30 @@ def prebuilt_panel(
     date_to: date | None = None,
     project_id: int = 1,
 ) -> Response:
-    page_session(request, runtime)
+    who = page_session(request, runtime)
     if name not in dashboards.DASHBOARDS:
         raise HTTPException(404, f"no dashboard {name!r}")
-    context = _context(runtime, project_id, Range(days, date_from, date_to))
+    context = _context(request, runtime, project_id, Range(days, date_from, date_to))
     found = dashboards.panels(name, context)
     if not 0 <= index < len(found):
         raise HTTPException(404, f"dashboard {name!r} has no panel {index}")
-    return _fragment(request, _safely(lambda: found[index].show(context)))
+    shown = panel_or_reason(lambda: found[index].show(context))
+    return _fragment(request, shown.for_role(who.account.role in PII_ROLES))
 
 
-def _safely(compute: Any) -> Shown:
+def panel_or_reason(compute: Callable[[], Shown]) -> Shown:
     """A panel that cannot be computed says why instead of breaking its dashboard."""
     try:
-        shown: Shown = compute()
-    except (ValueError, LookupError) as error:
+        return compute()
+    except (ValueError, LookupError, OverflowError) as error:
         return Shown("message", text=f"Cannot show this panel: {error}")
-    return shown
+    except PermissionError as error:
+        return Shown("message", text=f"Not for your role: {error}")
 
 
 def _fragment(request: Request, shown: Shown) -> Response:
     spec = inline_json(shown.spec) if shown.spec else ""
     return templates.TemplateResponse(request, "panel.html", {"shown": shown, "spec": spec})
-
-
-def target_dashboard(boards: Dashboards, project_id: int, chosen: str, new_name: str, author: str) -> int:
-    """The dashboard picked, or a new one named ``new_name``."""
-    if new_name.strip():
-        return int(boards.create(project_id, new_name, author)["id"])
-    if not chosen.isdigit():
-        raise ValueError("pick a dashboard or name a new one")
-    return int(boards.get(project_id, int(chosen))["id"])
 
 
 # --- saved dashboards ---------------------------------------------------------------------
@@ -230,8 +240,10 @@ def saved(
     for p in board["panels"]:
         links: dict[str, str] = {}
         if p["kind"] == "insight":
-            query = urlencode([("title", p["title"]), *builder.to_form(builder.parse(p["body"]))])
-            links = {"builder": f"/insights/new?{query}", "csv": f"/insights/export.csv?{query}"}
+            try:
+                links = insight_links(builder.parse(p["body"]), p["title"], project_id)
+            except ValueError:
+                links = {}  # the panel says what is wrong with it; Remove still works
         src = f"/dashboards/saved/{dashboard_id}/panels/{p['id']}?project_id={project_id}"
         src += f"&{shown.query()}" if explicit else ""
         panels.append({"title": p["title"], "full": False, "note": "", "links": links, "id": p["id"],
@@ -251,7 +263,7 @@ def saved_panel(
     date_to: date | None = None,
     project_id: int = 1,
 ) -> Response:
-    page_session(request, runtime)
+    who = page_session(request, runtime)
     try:
         board = saved_dashboards(request, runtime).get(project_id, dashboard_id)
     except LookupError as error:
@@ -259,33 +271,29 @@ def saved_panel(
     panel = next((p for p in board["panels"] if p["id"] == panel_id), None)
     if panel is None:
         raise HTTPException(404, f"no panel {panel_id} on this dashboard")
+    role = who.account.role
     if panel["kind"] == "chat":
-        answer = _safely_answer(
-            lambda: chat_of(request, runtime).recompute(project_id, panel["body"]["query"])
-        )
-        return _fragment(request, answer)
-    insight = builder.parse(panel["body"])
-    window = None
-    if date_from and date_to:
-        window = (date_from, date_to)
-    elif days is not None:
-        insight = insight.model_copy(update={"days": Range(days).days, "date_from": None, "date_to": None})
+        return _fragment(request, panel_or_reason(lambda: _answer(request, runtime, project_id, panel, role)))
+    shown = Range(days or 30, date_from, date_to)
 
     def compute() -> Shown:
+        insight = builder.parse(panel["body"])
+        builder.check_access(insight, role, pii_properties(runtime, project_id))
+        window = (shown.date_from, shown.date_to) if shown.date_from and shown.date_to else None
+        if window is None and days is not None:
+            insight = insight.model_copy(update={"days": shown.days, "date_from": None, "date_to": None})
         actions = plan_service.actions(runtime.plans, project_id)
         result = builder.run(runtime.store, project_id, insight, actions, window)
         if result.spec is None:
             return Shown("message", text="No data in this range yet.")
         return Shown("chart", spec=result.spec)
 
-    return _fragment(request, _safely(compute))
+    return _fragment(request, panel_or_reason(compute))
 
 
-def _safely_answer(compute: Any) -> Shown:
-    try:
-        answer: dict[str, Any] = compute()
-    except (ValueError, LookupError) as error:
-        return Shown("message", text=f"Cannot show this answer any more: {error}")
+def _answer(request: Request, runtime: Runtime, project_id: int, panel: dict[str, Any], role: str) -> Shown:
+    """A pinned chat answer recomputed for ``role`` (the chat refuses what the role may not see)."""
+    answer = chat_of(request, runtime).recompute(project_id, panel["body"]["query"], role)
     if answer.get("chart"):
         return Shown("chart", spec=answer["chart"], text=str(answer.get("answer") or ""))
     return Shown("message", text=str(answer.get("answer") or "No answer."))
@@ -305,7 +313,7 @@ def remove_panel(
         saved_dashboards(request, runtime).remove_panel(project_id, dashboard_id, panel_id)
     except LookupError as error:
         raise HTTPException(404, str(error)) from error
-    target = f"/dashboards/saved/{dashboard_id}?project_id={project_id}&message=Panel removed"
+    target = back(f"/dashboards/saved/{dashboard_id}", project_id, message="Panel removed")
     return RedirectResponse(target, status_code=303)
 
 
@@ -322,4 +330,4 @@ def delete_dashboard(
         saved_dashboards(request, runtime).delete(project_id, dashboard_id)
     except LookupError as error:
         raise HTTPException(404, str(error)) from error
-    return RedirectResponse("/dashboards/overview", status_code=303)
+    return RedirectResponse(in_project("/dashboards/overview", project_id), status_code=303)

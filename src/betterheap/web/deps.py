@@ -10,6 +10,7 @@ from fastapi import Depends, HTTPException, Query, Request
 
 from betterheap.chat.service import Chat, open_chat
 from betterheap.runtime import Runtime
+from betterheap.tracking_plan import service as plans_service
 
 T = TypeVar("T")
 FromDate = Annotated[date | None, Query(alias="from")]
@@ -42,3 +43,11 @@ def chat_of(request: Request, runtime: Runtime) -> Chat:
         chat = open_chat(runtime.store, runtime.plans, runtime.projects.engine, runtime.settings)
         request.app.state.chat = chat
     return chat
+
+
+def pii_properties(runtime: Runtime, project_id: int) -> frozenset[str]:
+    """The properties the project's plan flags as personal data."""
+    if runtime.plans is None:
+        return frozenset()
+    _, plan = plans_service.current(runtime.plans, project_id)
+    return plan.pii_properties()

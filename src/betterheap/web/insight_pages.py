@@ -16,26 +16,24 @@ from starlette.datastructures import QueryParams
 
 from betterheap.chat import answer as answers
 from betterheap.insights import builder, service
-from betterheap.meta.users import SignedIn
+from betterheap.meta.users import SignedIn, at_least
+from betterheap.query.access import PII_ROLES
 from betterheap.runtime import Runtime
 from betterheap.store.schema import PROMOTED_PROPERTIES
 from betterheap.tracking_plan import service as plan_service
-from betterheap.web.auth import form_session, inline_json, page_session, templates
-from betterheap.web.dashboards import saved_dashboards, target_dashboard
-from betterheap.web.deps import RuntimeDep, chat_of
+from betterheap.web.auth import form_session, page_session
+from betterheap.web.dashboards import saved_dashboards
+from betterheap.web.deps import RuntimeDep, answer, chat_of, pii_properties
+from betterheap.web.templates import back, inline_json, templates
 
 router = APIRouter(include_in_schema=False)
 #: Rows shown under the chart (the export has them all).
 SHOWN_ROWS = 200
+MAX_TITLE = 200
 
 
 def _form(params: QueryParams) -> dict[str, list[str]]:
     return {key: params.getlist(key) for key in params.keys() if key != "project_id"}
-
-
-def _pii(runtime: Runtime, project_id: int) -> frozenset[str]:
-    _, plan = plan_service.current(runtime.plans, project_id) if runtime.plans else (0, None)
-    return plan.pii_properties() if plan is not None else frozenset()
 
 
 def _compute(
@@ -43,12 +41,12 @@ def _compute(
 ) -> tuple[builder.Result, str | None]:
     """The insight computed for ``who`` (personal data only for roles allowed it), and its SQL."""
     try:
-        builder.check_access(insight, who.account.role, _pii(runtime, project_id))
+        builder.check_access(insight, who.account.role, pii_properties(runtime, project_id))
     except PermissionError as error:
         raise HTTPException(403, str(error)) from error
     actions = plan_service.actions(runtime.plans, project_id)
     with service.recording() as ran:
-        result = builder.run(runtime.store, project_id, insight, actions)
+        result = answer(lambda: builder.run(runtime.store, project_id, insight, actions))
     return result, answers.sql_of(ran, runtime.store.dialect)
 
 
@@ -56,7 +54,7 @@ def _pickers(request: Request, runtime: Runtime, who: SignedIn, project_id: int)
     """Events (plan, actions, received) and properties (promoted columns and the plan's,
     without personal data for roles that may not read it)."""
     vocab = chat_of(request, runtime).vocabulary(project_id)
-    hidden = set() if who.account.role == "admin" else set(vocab.pii_properties)
+    hidden = set() if who.account.role in PII_ROLES else set(vocab.pii_properties)
     properties = set(vocab.dimensions.values()) | (set(PROMOTED_PROPERTIES) - {"properties"})
     return {
         "events": sorted(vocab.event_names),
@@ -75,7 +73,7 @@ def builder_page(request: Request, runtime: RuntimeDep, project_id: int = 1) -> 
         "project_id": project_id,
         "pickers": _pickers(request, runtime, who, project_id),
         "kinds": builder.KINDS,
-        "can_save": who.account.role in ("analyst", "admin"),
+        "can_save": at_least(who.account.role, "analyst"),
         "dashboards": saved_dashboards(request, runtime).list(project_id),
         "error": None,
         "result": None,
@@ -86,6 +84,7 @@ def builder_page(request: Request, runtime: RuntimeDep, project_id: int = 1) -> 
             insight = builder.from_form(fields)
         except ValueError as error:
             values["error"] = str(error)
+            insight = builder.as_typed(fields)
         else:
             result, sql = _compute(runtime, who, project_id, insight)
             head, body = builder.table(result)
@@ -103,7 +102,6 @@ def builder_page(request: Request, runtime: RuntimeDep, project_id: int = 1) -> 
                 "definition": orjson.dumps(insight.model_dump(mode="json", exclude_defaults=True)).decode(),
             }
     values["insight"] = insight
-    values["form"] = fields
     values["steps"] = (insight.steps or fields.get("steps", [])) + [""] * 2
     filters = [(f.property, ", ".join(f.values), f.negate) for f in insight.filters]
     values["filters"] = filters + [("", "", False)] * max(1, 3 - len(filters))
@@ -142,22 +140,22 @@ def save(
 ) -> Response:
     """Save the insight (its definition, not its numbers) to a dashboard or a new one."""
     who = form_session(request, runtime, csrf, at_least="analyst")
+    boards = saved_dashboards(request, runtime)
     try:
-        insight = builder.parse(orjson.loads(definition))
-    except (ValueError, orjson.JSONDecodeError) as error:
+        given = orjson.loads(definition)
+        name = (title.strip() or str(given.get("title") or "") or builder.parse(given).describe())[:MAX_TITLE]
+        insight = builder.parse(given | {"title": name})
+    except (ValueError, AttributeError, orjson.JSONDecodeError) as error:
         raise HTTPException(400, f"the insight cannot be saved: {error}") from error
     try:
-        builder.check_access(insight, who.account.role, _pii(runtime, project_id))
+        builder.check_access(insight, who.account.role, pii_properties(runtime, project_id))
     except PermissionError as error:
         raise HTTPException(403, str(error)) from error
-    boards = saved_dashboards(request, runtime)
-    name = title.strip() or insight.title or insight.describe()
-    body = insight.model_copy(update={"title": name}).model_dump(mode="json", exclude_defaults=True)
+    body = insight.model_dump(mode="json", exclude_defaults=True)
     try:
-        target = target_dashboard(boards, project_id, dashboard_id, new_dashboard, who.account.name)
+        target = boards.chosen(project_id, dashboard_id, new_dashboard, who.account.name)
         boards.add_panel(project_id, target, "insight", name, body, who.account.name)
     except (ValueError, LookupError) as error:
         raise HTTPException(400, str(error)) from error
-    return RedirectResponse(
-        f"/dashboards/saved/{target}?project_id={project_id}&message=Saved: {name[:100]}", status_code=303
-    )
+    saved_to = back(f"/dashboards/saved/{target}", project_id, message=f"Saved: {name[:100]}")
+    return RedirectResponse(saved_to, status_code=303)

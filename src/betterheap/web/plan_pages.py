@@ -24,13 +24,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from betterheap.meta.plans import PlanConflict, PlanVersions
 from betterheap.meta.projects import ProjectInfo
-from betterheap.meta.users import SignedIn
+from betterheap.meta.users import SignedIn, at_least
 from betterheap.query.access import PII_ROLES
 from betterheap.taxonomy.plan import TrackingPlan
 from betterheap.taxonomy.plan_file import diff_plans, plan_from_yaml, plan_to_yaml
 from betterheap.tracking_plan import proposals, quarantine, service
-from betterheap.web.auth import ROLE_RANK, form_session, page_session, templates
+from betterheap.web.auth import form_session, page_session
 from betterheap.web.deps import ProjectId, RuntimeDep
+from betterheap.web.templates import templates
 
 router = APIRouter(include_in_schema=False)
 
@@ -82,7 +83,7 @@ def _page(
         "wide": True,
         "project": project,
         "projects": projects,
-        "can_edit": ROLE_RANK[who.account.role] >= ROLE_RANK["analyst"],
+        "can_edit": at_least(who.account.role, "analyst"),
         "tab": template.removeprefix("plan_").removesuffix(".html"),
     }
     return templates.TemplateResponse(request, template, shared | context, status_code=status_code)
@@ -243,6 +244,8 @@ def proposals_page(
         "mapped_groups": found.mapped_groups,
         "clicks": found.open_clicks,
         "message": message[:300],
+        # Click text and pages as sent may hold e-mail addresses (before a plan scrubs them).
+        "personal": who.account.role in PII_ROLES,
     }
     return _page(request, runtime, who, project_id, "plan_proposals.html", context)
 

@@ -10,9 +10,10 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from betterheap.meta.projects import ProjectDirectory
-from betterheap.web.auth import require_admin_form, sign_in_first, signed_in, templates, users_of
+from betterheap.web.auth import require_admin_form, sign_in_first, signed_in, users_of
 from betterheap.web.deps import RuntimeDep
 from betterheap.web.sdk import script, snippet
+from betterheap.web.templates import templates
 
 router = APIRouter(include_in_schema=False)
 

@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Final
 
-from betterheap.chat import charts
 from betterheap.chat.llm import Message, Provider, Reply, Tool
 from betterheap.chat.semantic import METRICS, Vocabulary
 from betterheap.chat.structured import StructuredQuery
+from betterheap.insights import charts
 from betterheap.taxonomy.plan import TrackingPlan
 
 MAX_ROUNDS: Final = 6
