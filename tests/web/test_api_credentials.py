@@ -9,12 +9,11 @@ import stat
 from typing import Any
 
 import httpx
-import orjson
 from sqlalchemy import create_engine
 
 from betterheap.meta.users import Users
 from betterheap.settings import load_settings
-from server import Server, cli, send_signups
+from server import Server, api_token, bearer, cli, send_signups
 
 PASSWORD = "correct horse battery"
 EMAILS = "SELECT properties->>'$.email' AS e FROM events"
@@ -35,18 +34,9 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [
 ]
 
 
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-def cli_token(server: Server) -> str:
-    return str(orjson.loads((server.data_dir / "server.json").read_bytes())["token"])
-
-
 def person(server: Server, name: str, role: str) -> str:
     """An account with ``role`` and a fresh API token for it."""
-    cli(server.data_dir, "users", "add", name, "--role", role, "--password", PASSWORD)
-    return cli(server.data_dir, "users", "token", name, "--label", "tests").stdout.strip()
+    return api_token(server.data_dir, name, role, PASSWORD)
 
 
 def call(
@@ -56,7 +46,7 @@ def call(
 
 
 def audit(server: Server) -> list[dict[str, Any]]:
-    answer = call(server, cli_token(server), "GET", "/api/audit")
+    answer = call(server, server.cli_token, "GET", "/api/audit")
     assert answer.status_code == 200
     return list(answer.json())
 
@@ -72,7 +62,7 @@ def test_no_credentials_is_a_401_saying_how_to_get_one(server: Server) -> None:
     assert made_up.status_code == 401 and "unknown or was revoked" in made_up.json()["detail"]
     basic = httpx.post(f"{server.url}/api/sql", json={"sql": COUNT}, auth=("admin", PASSWORD), timeout=30)
     assert basic.status_code == 401 and "Bearer" in basic.json()["detail"]
-    lower_case = {"Authorization": f"bearer {cli_token(server)}"}
+    lower_case = {"Authorization": f"bearer {server.cli_token}"}
     assert httpx.get(f"{server.url}/api/knowledge", headers=lower_case, timeout=30).status_code == 200
 
 
@@ -247,7 +237,7 @@ def test_the_command_line_acts_as_the_local_admin_through_the_data_directory(ser
     send_signups(server, 3)
     link = server.data_dir / "server.json"
     assert stat.S_IMODE(link.stat().st_mode) == 0o600, "only the data directory's owner reads the token"
-    assert len(cli_token(server)) >= 40
+    assert len(server.cli_token) >= 40
 
     asked = json.loads(cli(server.data_dir, "ask", "signups yesterday", "--format", "json").stdout)
     assert asked["status"] == "answered" and asked["answer"].startswith("3 signed_up events on ")

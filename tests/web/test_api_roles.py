@@ -7,6 +7,7 @@ and the plan check (write key in the body)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -14,6 +15,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from starlette.routing import BaseRoute
 
+from betterheap.settings import Settings
 from betterheap.web.api.callers import caller
 from betterheap.web.app import create_app
 from server import CHROME, Server, api_token, bearer, send_signups, write_key
@@ -241,3 +243,10 @@ def test_what_sites_and_monitors_call_stays_open(server: Server) -> None:
     sent = httpx.post(f"{server.url}/v1/batch", json={"batch": [event]}, auth=(key, ""), timeout=30)
     assert sent.status_code == 200
     assert server.wait_loaded()["stored"] == 1
+
+
+def test_the_api_docs_offer_to_authorize_with_a_token(tmp_path: Path) -> None:
+    schema = create_app(Settings(data_dir=tmp_path)).openapi()
+    assert schema["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+    assert schema["paths"]["/api/trends"]["get"]["security"] == [{"HTTPBearer": []}]
+    assert "security" not in schema["paths"]["/v1/batch"]["post"], "ingestion stays keyed by the write key"

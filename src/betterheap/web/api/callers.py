@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Annotated, Final
 
 from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from betterheap.meta.users import LOCAL_CLI, ROLES, csrf_ok, outranks
 from betterheap.web.auth import SESSION_COOKIE, signed_in, users_of
@@ -72,7 +73,16 @@ def trust_local_cli(app: FastAPI, token: str) -> None:
     app.state.local_cli_token = _digest(token)
 
 
-def caller(request: Request, runtime: RuntimeDep) -> Caller:
+#: Declares the bearer scheme in the OpenAPI document, so /docs has an Authorize button; the
+#: header itself is read below (a session cookie is the other way in).
+_DOCUMENTED = HTTPBearer(auto_error=False, description="An API token: `betterheap users token NAME`")
+
+
+def caller(
+    request: Request,
+    runtime: RuntimeDep,
+    _documented: Annotated[HTTPAuthorizationCredentials | None, Depends(_DOCUMENTED)] = None,
+) -> Caller:
     """The FastAPI dependency: the caller from their credentials, or a 401/403."""
     authorization = request.headers.get("authorization")
     if authorization is not None:
