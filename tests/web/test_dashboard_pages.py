@@ -434,3 +434,16 @@ def test_pages_cannot_be_framed_by_other_sites(demo_server: Server) -> None:
             assert headers["x-frame-options"] == "DENY", path
             assert "frame-ancestors 'none'" in headers["content-security-policy"]
         assert "x-frame-options" not in httpx.get(f"{demo_server.url}/api/health").headers
+
+
+def test_refusals_read_as_a_page_in_a_browser_and_as_json_on_the_api(demo_server: Server) -> None:
+    with signed_in(demo_server, "viewer") as client:
+        page = client.get("/admin/users", headers={"Accept": "text/html,application/xhtml+xml"})
+        assert page.status_code == 403 and page.headers["content-type"].startswith("text/html")
+        assert "<h1>Not for your role</h1>" in page.text and "this page is for admins" in page.text
+        missing = client.get("/dashboards/nope", headers={"Accept": "text/html"})
+        assert missing.status_code == 404 and "no dashboard &#39;nope&#39;" in missing.text
+        panel = client.get("/dashboards/nope/panels/0", headers={"Accept": "text/html", "HX-Request": "true"})
+        assert panel.status_code == 404 and panel.text == "no dashboard 'nope'"
+        api = client.get("/api/trends", params={"breakdown": "email"}, headers={"Accept": "text/html"})
+        assert api.status_code == 403 and "personal data" in api.json()["detail"]

@@ -5,9 +5,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Final
 
 from fastapi import FastAPI, Request, Response
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import PlainTextResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from betterheap import __version__
 from betterheap.runtime import Runtime, open_runtime, tune_garbage_collector
@@ -24,11 +28,38 @@ from betterheap.web import (
     sdk,
 )
 from betterheap.web.api import chat, ingest, insights, setup, system, tracking_plan
+from betterheap.web.templates import templates
 
 
 async def _redirect(request: Request, error: Exception) -> Response:
     assert isinstance(error, auth.Redirect)
     return error.response
+
+
+HEADINGS: Final = {
+    400: "That did not work",
+    401: "Please sign in",
+    403: "Not for your role",
+    404: "Not found",
+}
+
+
+async def _refused(request: Request, error: Exception) -> Response:
+    """A refusal in the form the asker reads: JSON for the API, a line of text for a panel
+    (htmx shows it in place), a page for a browser."""
+    assert isinstance(error, StarletteHTTPException)
+    if request.headers.get("HX-Request") == "true":
+        return PlainTextResponse(str(error.detail), status_code=error.status_code, headers=error.headers)
+    browser = "text/html" in request.headers.get("accept", "")
+    if request.url.path.startswith("/api/") or not browser:
+        return await http_exception_handler(request, error)
+    try:
+        who = auth.signed_in(request, auth.users_of(request, request.app.state.runtime))
+    except StarletteHTTPException:
+        who = None
+    heading = HEADINGS.get(error.status_code, "Something went wrong")
+    values = {"signed_in": who, "status": error.status_code, "heading": heading, "detail": error.detail}
+    return templates.TemplateResponse(request, "error.html", values, status_code=error.status_code)
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
@@ -74,6 +105,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     static = StaticFiles(directory=Path(__file__).parent / "static", check_dir=False)
     app.mount("/static", static, name="static")
     app.add_exception_handler(auth.Redirect, _redirect)
+    app.add_exception_handler(StarletteHTTPException, _refused)
     app.add_middleware(sdk.IngestCors)
     app.add_middleware(headers.PageHeaders)
     return app
