@@ -230,15 +230,25 @@ class Chat:
         return result
 
     def recompute(
-        self, project_id: int, query: dict[str, Any], role: str, today: date | None = None
+        self,
+        project_id: int,
+        query: dict[str, Any],
+        role: str,
+        question: str = "",
+        today: date | None = None,
     ) -> dict[str, Any]:
         """The answer to a structured query saved earlier (a pinned answer), on today's data,
         for ``role``: validated again against today's vocabulary, and a property the plan
-        now flags as personal data is refused to roles without PII access (PermissionError)."""
+        now flags as personal data is refused to roles without PII access (PermissionError).
+
+        When its ``question`` alone still means the same query but for its dates ("signups
+        last 7 days"), the dates move on to today's; otherwise ("in March", or a follow-up
+        that needed the turn before) the pinned dates stay."""
         if role not in ROLES:
             raise ValueError(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
         vocab = self.vocabulary(project_id)
-        parsed = StructuredQuery.model_validate(query)
+        day = today or datetime.now(UTC).date()
+        parsed = _moved_on(StructuredQuery.model_validate(query), question, vocab, day)
         named = {parsed.breakdown, *(f.property for f in parsed.filters)} - {None}
         personal = named & vocab.pii_properties
         if personal and role not in PII_ROLES:
@@ -246,7 +256,6 @@ class Chat:
                 f"{', '.join(sorted(map(str, personal)))} is personal data; only admins see it"
             )
         with insights.recording() as ran:
-            day = today or datetime.now(UTC).date()
             result = self._compute(project_id, parsed, vocab, day, "")
         if result.sql is None and result.status == "answered":
             result.sql = answers.sql_of(ran, self.store.dialect)
@@ -353,6 +362,22 @@ class Chat:
         with self._lock:
             self._vocabularies[key] = (time.monotonic(), vocab)
         return vocab
+
+
+_DATES: Final = {"date_from", "date_to", "compare_from", "compare_to"}
+
+
+def _moved_on(pinned: StructuredQuery, question: str, vocab: Vocabulary, today: date) -> StructuredQuery:
+    """``pinned`` with the dates its question names as of ``today``, when the question
+    alone asks the same but for its dates; else ``pinned`` unchanged."""
+    if not question:
+        return pinned
+    again = parse(question, vocab, today, None, pii_access=True)
+    if isinstance(again, Parsed) and again.query.model_dump(exclude=_DATES) == pinned.model_dump(
+        exclude=_DATES
+    ):
+        return again.query
+    return pinned
 
 
 def open_chat(store: EventStore, plans: PlanVersions, engine: Any, settings: Settings) -> Chat:

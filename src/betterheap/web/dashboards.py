@@ -293,7 +293,8 @@ def saved_panel(
 
 def _answer(request: Request, runtime: Runtime, project_id: int, panel: dict[str, Any], role: str) -> Shown:
     """A pinned chat answer recomputed for ``role`` (the chat refuses what the role may not see)."""
-    answer = chat_of(request, runtime).recompute(project_id, panel["body"]["query"], role)
+    body = panel["body"]
+    answer = chat_of(request, runtime).recompute(project_id, body["query"], role, body.get("question", ""))
     if answer.get("chart"):
         return Shown("chart", spec=answer["chart"], text=str(answer.get("answer") or ""))
     return Shown("message", text=str(answer.get("answer") or "No answer."))

@@ -1,0 +1,45 @@
+"""A pinned answer on a dashboard is its structured query computed again: a question about
+the last days moves on with the calendar, one about a named month does not, and personal
+data stays with admins."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from betterheap.chat.service import Chat
+from tests.chat.conftest import TODAY
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("chat-demo")]
+
+
+def test_a_pinned_question_about_the_last_days_moves_on(chat: Chat) -> None:
+    asked = chat.ask(1, "signups last 7 days", today=TODAY)
+    assert asked["status"] == "answered"
+    later = TODAY + timedelta(days=3)
+    again = chat.recompute(1, asked["query"], "viewer", "signups last 7 days", today=later)
+    for end in ("date_from", "date_to"):
+        moved = date.fromisoformat(again["query"][end]) - date.fromisoformat(asked["query"][end])
+        assert moved == timedelta(days=3), end
+    assert again["query"]["event"] == asked["query"]["event"] and again["status"] == "answered"
+
+
+def test_a_pinned_question_about_a_named_month_or_a_follow_up_keeps_its_dates(chat: Chat) -> None:
+    month = chat.ask(1, "signups in October", today=TODAY)
+    kept = chat.recompute(1, month["query"], "viewer", "signups in October", today=TODAY + timedelta(days=40))
+    assert (kept["query"]["date_from"], kept["query"]["date_to"]) == ("2026-10-01", "2026-10-31")
+    first = chat.ask(1, "signups last 7 days", today=TODAY)
+    follow = chat.ask(1, "and on mobile?", first["conversation_id"], today=TODAY)
+    assert follow["status"] == "answered"
+    moved = chat.recompute(1, follow["query"], "viewer", "and on mobile?", today=TODAY + timedelta(days=3))
+    assert moved["query"] == follow["query"], "a follow-up alone is another question: its dates stay"
+
+
+def test_a_pinned_answer_is_computed_for_the_role_that_opens_it(chat: Chat) -> None:
+    asked = chat.ask(1, "signups last 7 days by country", today=TODAY)
+    personal = asked["query"] | {"breakdown": "email"}
+    with pytest.raises(PermissionError, match="email is personal data"):
+        chat.recompute(1, personal, "viewer", today=TODAY)
+    with pytest.raises(ValueError, match="unknown role"):
+        chat.recompute(1, asked["query"], "owner", today=TODAY)
