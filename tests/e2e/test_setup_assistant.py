@@ -88,6 +88,8 @@ def test_interview_learns_from_arriving_events_and_deploys_on_approval(server: S
     turn = answer("approve")
     assert turn["question"]["kind"] == "done" and turn["deployed"]["version"] == 1
     assert answer("approve again", status=400)["detail"].startswith("this interview is finished")
+    (version,) = api(server, "GET", "/api/plan/versions", owner).json()
+    assert version["author"] == "owner", "the plan was approved by the token's owner"
 
     plan = api(server, "GET", "/api/plan", owner).json()["plan"]
     added = next(e for e in plan["events"] if e["name"] == "product_added")

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from betterheap.cli.common import DataDir, ProjectId, _call, _settings, app
+from betterheap.meta.users import LOCAL_CLI
 from betterheap.runtime import Runtime
 from betterheap.tracking_plan import setup as assistant
 
@@ -47,7 +48,9 @@ def setup(
 
         def local(runtime: Runtime, text: str = text) -> dict[str, Any]:
             assert runtime.plans is not None
-            return assistant.answer(runtime.store, runtime.plans, _sessions(runtime), session_id, text)
+            return assistant.answer(
+                runtime.store, runtime.plans, _sessions(runtime), session_id, text, LOCAL_CLI
+            )
 
         try:
             turn = _call(

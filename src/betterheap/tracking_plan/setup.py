@@ -177,9 +177,15 @@ def start(
 
 
 def answer(
-    store: EventStore, plans: PlanVersions, sessions: SetupSessions, session_id: str, text: str
+    store: EventStore,
+    plans: PlanVersions,
+    sessions: SetupSessions,
+    session_id: str,
+    text: str,
+    author: str = "",
 ) -> dict[str, Any]:
-    """One answer; on approval the plan is deployed as the project's next version."""
+    """One answer; on approval the plan is deployed as the project's next version, by
+    ``author``."""
     project_id, state = sessions.load(session_id)
     if state.done:
         raise ValueError("this interview is finished; start a new one to change the plan again")
@@ -192,7 +198,8 @@ def answer(
     extra: dict[str, Any] = {}
     approved = state.approved_plan
     if approved is not None:
-        extra["deployed"] = service.deploy(plans, project_id, approved, "approved in the setup assistant")
+        note = "approved in the setup assistant"
+        extra["deployed"] = service.deploy(plans, project_id, approved, note, author)
     else:
         extra |= _replaces(plans, project_id, state)
     sessions.save(project_id, state, session_id)

@@ -56,7 +56,7 @@ def answer(
         raise HTTPException(400, 'send {"answer": "<text>"}')
     assert runtime.plans is not None
     try:
-        return setup.answer(runtime.store, runtime.plans, _sessions(runtime), session_id, text)
+        return setup.answer(runtime.store, runtime.plans, _sessions(runtime), session_id, text, caller.who)
     except LookupError as error:
         raise HTTPException(404, str(error)) from error
     except (AnswerError, ValueError) as error:
