@@ -77,6 +77,10 @@ def page(browser: Browser) -> Iterator[Page]:
 
 
 def test_sign_in_and_every_dashboard_draws_its_charts(page: Page, demo_server: Server) -> None:
+    elsewhere: list[str] = []
+    page.on(
+        "request", lambda r: None if r.url.startswith((demo_server.url, "data:")) else elsewhere.append(r.url)
+    )
     page.goto(f"{demo_server.url}/")
     assert "/signin" in page.url
     shot(page, "signin")
@@ -98,6 +102,7 @@ def test_sign_in_and_every_dashboard_draws_its_charts(page: Page, demo_server: S
     assert len(tiles) >= 5 and all(t.strip() for t in tiles)
     page.hover(".vega svg .mark-symbol path >> nth=5")
     page.wait_for_selector("#vg-tooltip-element.visible", timeout=5_000)
+    assert elsewhere == [], "every script, style and chart comes from the server itself (works offline)"
 
 
 def test_build_a_funnel_save_it_and_export_csv(page: Page, demo_server: Server) -> None:
