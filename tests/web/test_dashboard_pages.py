@@ -447,3 +447,11 @@ def test_refusals_read_as_a_page_in_a_browser_and_as_json_on_the_api(demo_server
         assert panel.status_code == 404 and panel.text == "no dashboard 'nope'"
         api = client.get("/api/trends", params={"breakdown": "email"}, headers={"Accept": "text/html"})
         assert api.status_code == 403 and "personal data" in api.json()["detail"]
+
+
+def test_a_crafted_status_message_is_not_shown(demo_server: Server) -> None:
+    with signed_in(demo_server, "admin") as client:
+        crafted = "Your session expired: sign in again at evil.example"
+        for path in ("/projects", "/admin/users", "/plan", "/dashboards/saved/1"):
+            page = client.get(path, params={"message": crafted, "sig": "forged"})
+            assert page.status_code in (200, 404) and "evil.example" not in page.text, path

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from betterheap.meta.users import SignedIn, Users, csrf_ok
 from betterheap.meta.users import at_least as has_role
 from betterheap.web.deps import RuntimeDep
-from betterheap.web.templates import back, templates
+from betterheap.web.templates import back, message_of, templates
 
 router = APIRouter(include_in_schema=False)
 
@@ -212,7 +212,7 @@ def change_password(
 
 
 @router.get("/admin/users", response_class=HTMLResponse)
-def people(request: Request, runtime: RuntimeDep, message: str = "") -> Response:
+def people(request: Request, runtime: RuntimeDep) -> Response:
     """Admins only: everyone who signs in, their roles and live sessions."""
     users = users_of(request, runtime)
     who = signed_in(request, users)
@@ -220,7 +220,7 @@ def people(request: Request, runtime: RuntimeDep, message: str = "") -> Response
         return sign_in_first(request)
     if who.account.role != "admin":
         raise HTTPException(403, "this page is for admins")
-    context = {"signed_in": who, "users": users.accounts(), "message": message[:200]}
+    context = {"signed_in": who, "users": users.accounts(), "message": message_of(request)}
     return templates.TemplateResponse(request, "users.html", context)
 
 

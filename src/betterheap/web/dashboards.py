@@ -24,7 +24,7 @@ from betterheap.runtime import Runtime
 from betterheap.tracking_plan import service as plan_service
 from betterheap.web.auth import form_session, page_session
 from betterheap.web.deps import RuntimeDep, chat_of, pii_properties
-from betterheap.web.templates import back, inline_json, templates
+from betterheap.web.templates import back, inline_json, message_of, templates
 
 router = APIRouter(include_in_schema=False)
 
@@ -227,7 +227,6 @@ def saved(
     date_from: date | None = None,
     date_to: date | None = None,
     project_id: int = 1,
-    message: str = "",
 ) -> Response:
     who = page_session(request, runtime)
     shown = Range(days, date_from, date_to)
@@ -248,7 +247,7 @@ def saved(
         src += f"&{shown.query()}" if explicit else ""
         panels.append({"title": p["title"], "full": False, "note": "", "links": links, "id": p["id"],
                        "src": src})  # fmt: skip
-    board["message"] = message[:200]
+    board["message"] = message_of(request)
     return _page(request, runtime, who, project_id, board["name"], panels, shown, None, board)
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Annotated, Any, Final
-from urllib.parse import urlencode
 
 import orjson
 from fastapi import APIRouter, Form, HTTPException, Query, Request
@@ -31,7 +30,7 @@ from betterheap.taxonomy.plan_file import diff_plans, plan_from_yaml, plan_to_ya
 from betterheap.tracking_plan import proposals, quarantine, service
 from betterheap.web.auth import form_session, page_session
 from betterheap.web.deps import ProjectId, RuntimeDep
-from betterheap.web.templates import templates
+from betterheap.web.templates import back, message_of, templates
 
 router = APIRouter(include_in_schema=False)
 
@@ -91,7 +90,7 @@ def _page(
 
 def _back(path: str, project_id: int, message: str) -> RedirectResponse:
     """After a form: back to ``path`` with what happened, in words."""
-    return RedirectResponse(f"{path}?{urlencode({'project_id': project_id, 'message': message})}", 303)
+    return RedirectResponse(back(path, project_id, message=message), 303)
 
 
 def _deployed_words(result: dict[str, Any]) -> str:
@@ -108,7 +107,6 @@ def plan_page(
     runtime: RuntimeDep,
     project_id: ProjectId = 1,
     version: Annotated[int | None, Query(ge=1)] = None,
-    message: str = "",
 ) -> Response:
     """The plan in force (or ``version``): its events, properties, actions and rules."""
     who = page_session(request, runtime)
@@ -121,7 +119,7 @@ def plan_page(
         "deployed": shown,
         "latest": current.version if current is not None else 0,
         "yaml": plan_to_yaml(shown.plan) if shown is not None else "",
-        "message": message[:300],
+        "message": message_of(request),
     }
     return _page(request, runtime, who, project_id, "plan.html", context)
 
@@ -232,9 +230,7 @@ def deploy_edit(
 
 
 @router.get("/plan/proposals", response_class=HTMLResponse)
-def proposals_page(
-    request: Request, runtime: RuntimeDep, project_id: ProjectId = 1, message: str = ""
-) -> Response:
+def proposals_page(request: Request, runtime: RuntimeDep, project_id: ProjectId = 1) -> Response:
     who = page_session(request, runtime)
     found = proposals.find(runtime.store, _plans(runtime), project_id)
     context = {
@@ -243,7 +239,7 @@ def proposals_page(
         "dynamic_groups": found.dynamic_groups,
         "mapped_groups": found.mapped_groups,
         "clicks": found.open_clicks,
-        "message": message[:300],
+        "message": message_of(request),
         # Click text and pages as sent may hold e-mail addresses (before a plan scrubs them).
         "personal": who.account.role in PII_ROLES,
     }
@@ -321,7 +317,6 @@ def quarantine_page(
     project_id: ProjectId = 1,
     reason: str = "",
     event: str = "",
-    message: str = "",
 ) -> Response:
     """Held events by reason and name, the newest of them, and the replay. The raw payloads
     are personal data, read only for roles with PII access."""
@@ -341,7 +336,7 @@ def quarantine_page(
         "event": event,
         "personal": personal,
         "payloads": {row["uuid"]: _pretty(row["payload"]) for row in held} if personal else {},
-        "message": message[:300],
+        "message": message_of(request),
     }
     return _page(request, runtime, who, project_id, "plan_quarantine.html", context)
 

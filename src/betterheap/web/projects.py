@@ -13,7 +13,7 @@ from betterheap.meta.projects import ProjectDirectory
 from betterheap.web.auth import require_admin_form, sign_in_first, signed_in, users_of
 from betterheap.web.deps import RuntimeDep
 from betterheap.web.sdk import script, snippet
-from betterheap.web.templates import templates
+from betterheap.web.templates import back, message_of, templates
 
 router = APIRouter(include_in_schema=False)
 
@@ -25,7 +25,7 @@ def _directory(runtime: RuntimeDep) -> ProjectDirectory:
 
 
 @router.get("/projects", response_class=HTMLResponse)
-def projects_page(request: Request, runtime: RuntimeDep, message: str = "") -> Response:
+def projects_page(request: Request, runtime: RuntimeDep) -> Response:
     who = signed_in(request, users_of(request, runtime))
     if who is None:
         return sign_in_first(request)
@@ -33,7 +33,7 @@ def projects_page(request: Request, runtime: RuntimeDep, message: str = "") -> R
         "signed_in": who,
         "projects": _directory(runtime).list(),
         "admin": who.account.role == "admin",
-        "message": message[:200],
+        "message": message_of(request),
     }
     return templates.TemplateResponse(request, "projects.html", context)
 
@@ -50,7 +50,7 @@ def create_project(
         project = _directory(runtime).create(name)
     except ValueError as error:
         raise HTTPException(400, str(error)) from error
-    return RedirectResponse(f"/projects?message=Created {project.name}", status_code=303)
+    return RedirectResponse(back("/projects", message=f"Created {project.name}"), status_code=303)
 
 
 @router.post("/projects/{project_id}/rotate")
@@ -63,7 +63,7 @@ def rotate_key(
     except LookupError as error:
         raise HTTPException(404, str(error)) from error
     message = f"New write key for {project.name}: the old one no longer works; update your snippet"
-    return RedirectResponse(f"/projects?message={message}", status_code=303)
+    return RedirectResponse(back("/projects", message=message), status_code=303)
 
 
 @router.get("/projects/{project_id}/install", response_class=HTMLResponse)

@@ -3,7 +3,12 @@ chart specs inlined safely, and redirect targets with their query encoded."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import secrets
 from pathlib import Path
+from typing import Final
 from urllib.parse import urlencode
 
 import orjson
@@ -39,13 +44,42 @@ def inline_json(value: object) -> str:
     return orjson.dumps(value).decode().replace("<", "\\u003c")
 
 
-def back(path: str, project_id: int = 1, **params: object) -> str:
-    """``path`` with ``params`` (a message, say) encoded, in project ``project_id``.
+#: Signs the messages a redirect carries, so only this server's own words show as a page's
+#: status line (a crafted ``?message=`` link shows nothing). Per process: a restart only
+#: drops the messages of redirects in flight.
+_MESSAGE_KEY: Final = secrets.token_bytes(32)
 
-    >>> back("/dashboards/saved/3", 2, message="Saved: a & b #1")
-    '/dashboards/saved/3?message=Saved%3A+a+%26+b+%231&project_id=2'
-    """
+
+def _signature(message: str) -> str:
+    digest = hmac.new(_MESSAGE_KEY, message.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:16]).decode().rstrip("=")
+
+
+def back(path: str, project_id: int = 1, message: str | None = None, **params: object) -> str:
+    """``path`` in project ``project_id`` with ``params`` encoded, and ``message`` signed for
+    :func:`message_of` to show on the page it leads to."""
     query = {key: value for key, value in params.items() if value is not None}
+    if message is not None:
+        query |= {"message": message, "sig": _signature(message)}
     if project_id != 1:
         query["project_id"] = project_id
     return f"{path}?{urlencode(query)}" if query else path
+
+
+def message_of(request: Request, limit: int = 300) -> str:
+    """The status message :func:`back` sent this page to show ("" when none or not ours).
+
+    >>> from starlette.requests import Request
+    >>> def asked(url: str) -> Request:
+    ...     path, _, query = url.partition("?")
+    ...     return Request({"type": "http", "path": path, "query_string": query.encode(), "headers": []})
+    >>> message_of(asked(back("/projects", message="Created Shop & co")))
+    'Created Shop & co'
+    >>> message_of(asked("/projects?message=Your+session+expired,+sign+in+at+evil.example"))
+    ''
+    """
+    message = request.query_params.get("message", "")
+    sent = request.query_params.get("sig", "")
+    if not message or not hmac.compare_digest(sent, _signature(message)):
+        return ""
+    return message[:limit]
