@@ -43,3 +43,11 @@ def test_a_pinned_answer_is_computed_for_the_role_that_opens_it(chat: Chat) -> N
         chat.recompute(1, personal, "viewer", today=TODAY)
     with pytest.raises(ValueError, match="unknown role"):
         chat.recompute(1, asked["query"], "owner", today=TODAY)
+
+
+def test_opening_a_pinned_answer_is_audited(chat: Chat) -> None:
+    asked = chat.ask(1, "signups last 7 days", today=TODAY)
+    chat.recompute(1, asked["query"], "viewer", "signups last 7 days", today=TODAY, who="vera")
+    entry = chat.audit.entries(1, 1)[0]
+    assert (entry["who"], entry["role"], entry["source"]) == ("vera", "viewer", "dashboard")
+    assert entry["question"] == "signups last 7 days" and "SELECT" in entry["sql"]

@@ -236,10 +236,12 @@ class Chat:
         role: str,
         question: str = "",
         today: date | None = None,
+        who: str = "anonymous",
     ) -> dict[str, Any]:
         """The answer to a structured query saved earlier (a pinned answer), on today's data,
         for ``role``: validated again against today's vocabulary, and a property the plan
         now flags as personal data is refused to roles without PII access (PermissionError).
+        Audited like a question, as asked from a dashboard by ``who``.
 
         When its ``question`` alone still means the same query but for its dates ("signups
         last 7 days"), the dates move on to today's; otherwise ("in March", or a follow-up
@@ -255,10 +257,24 @@ class Chat:
             raise PermissionError(
                 f"{', '.join(sorted(map(str, personal)))} is personal data; only admins see it"
             )
+        started = time.perf_counter()
         with insights.recording() as ran:
             result = self._compute(project_id, parsed, vocab, day, "")
         if result.sql is None and result.status == "answered":
             result.sql = answers.sql_of(ran, self.store.dialect)
+        self.audit.record(
+            Audited(
+                project_id=project_id,
+                who=who,
+                role=role,
+                source="dashboard",
+                question=question,
+                sql=answers.sql_of(ran, self.store.dialect) or "",
+                status=result.status,
+                row_count=len(result.rows),
+                duration_ms=int((time.perf_counter() - started) * 1000),
+            )
+        )
         return result.to_dict()
 
     def _answer_parsed(

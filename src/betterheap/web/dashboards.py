@@ -272,7 +272,10 @@ def saved_panel(
         raise HTTPException(404, f"no panel {panel_id} on this dashboard")
     role = who.account.role
     if panel["kind"] == "chat":
-        return _fragment(request, panel_or_reason(lambda: _answer(request, runtime, project_id, panel, role)))
+        return _fragment(
+            request,
+            panel_or_reason(lambda: _answer(request, runtime, project_id, panel, role, who.account.name)),
+        )
     shown = Range(days or 30, date_from, date_to)
 
     def compute() -> Shown:
@@ -290,10 +293,14 @@ def saved_panel(
     return _fragment(request, panel_or_reason(compute))
 
 
-def _answer(request: Request, runtime: Runtime, project_id: int, panel: dict[str, Any], role: str) -> Shown:
+def _answer(
+    request: Request, runtime: Runtime, project_id: int, panel: dict[str, Any], role: str, who: str
+) -> Shown:
     """A pinned chat answer recomputed for ``role`` (the chat refuses what the role may not see)."""
     body = panel["body"]
-    answer = chat_of(request, runtime).recompute(project_id, body["query"], role, body.get("question", ""))
+    answer = chat_of(request, runtime).recompute(
+        project_id, body["query"], role, body.get("question", ""), who=who
+    )
     if answer.get("chart"):
         return Shown("chart", spec=answer["chart"], text=str(answer.get("answer") or ""))
     return Shown("message", text=str(answer.get("answer") or "No answer."))
