@@ -153,6 +153,12 @@ def test_chat_answers_with_a_chart_and_its_sql(page: Page, demo_server: Server) 
     page.wait_for_function(PANELS_DONE, timeout=30_000)
     assert page.locator(".bubble.question").nth(1).inner_text() == "and for mobile?"
     shot(page, "chat")
+    page.evaluate("document.getElementById('conversation_id').value = 'gone'")
+    page.fill("input[name=question]", "signups yesterday")
+    page.click("#ask button[type=submit]")
+    page.wait_for_selector("#ask .form-error")
+    assert "gone" in page.locator("#ask .form-error").inner_text()
+    assert page.input_value("input[name=question]") == "signups yesterday", "a refused question stays typed"
 
 
 def test_a_viewer_is_kept_from_admin_pages_and_personal_data(page: Page, demo_server: Server) -> None:

@@ -328,18 +328,20 @@ def test_a_conversation_held_by_an_admin_stays_with_admins(demo_server: Server) 
 
 def test_a_second_project_has_its_own_dashboards(demo_server: Server) -> None:
     cli(demo_server.data_dir, "project", "create", "Second shop")
+    listed = json.loads(cli(demo_server.data_dir, "project", "list", "--format", "json").stdout)
+    second = next(p["id"] for p in listed if p["name"] == "Second shop")
     with signed_in(demo_server, "viewer") as client:
-        page = client.get("/dashboards/overview", params={"project_id": "2"})
+        page = client.get("/dashboards/overview", params={"project_id": str(second)})
         assert page.status_code == 200
         picker = re.search(r'<select name="project_id"[^>]*>(.*?)</select>', page.text, re.S)
         assert picker and "Second shop" in picker.group(1)
-        assert '<option value="2" selected>Second shop</option>' in picker.group(1)
-        assert 'href="/dashboards/revenue?project_id=2"' in page.text
-        assert 'href="/insights/new?project_id=2"' in page.text
+        assert f'<option value="{second}" selected>Second shop</option>' in picker.group(1)
+        assert f'href="/dashboards/revenue?project_id={second}"' in page.text
+        assert f'href="/insights/new?project_id={second}"' in page.text
         sources = panel_sources(page)
-        assert sources and all("project_id=2" in source for source in sources)
+        assert sources and all(f"project_id={second}" in source for source in sources)
         revenue = spec_of(client.get(sources[-1]).text)
-        assert sum(row["value"] for row in revenue["data"]["values"]) == 0, "project 2 has no events"
+        assert sum(row["value"] for row in revenue["data"]["values"]) == 0, "the new project has no events"
         first = spec_of(client.get(panel_sources(client.get("/dashboards/overview"))[-1]).text)
         assert sum(row["value"] for row in first["data"]["values"]) > 0
 
@@ -452,6 +454,23 @@ def test_refusals_read_as_a_page_in_a_browser_and_as_json_on_the_api(demo_server
 def test_a_crafted_status_message_is_not_shown(demo_server: Server) -> None:
     with signed_in(demo_server, "admin") as client:
         crafted = "Your session expired: sign in again at evil.example"
-        for path in ("/projects", "/admin/users", "/plan", "/dashboards/saved/1"):
-            page = client.get(path, params={"message": crafted, "sig": "forged"})
-            assert page.status_code in (200, 404) and "evil.example" not in page.text, path
+        for path in ("/projects", "/admin/users", "/plan", "/dashboards/overview"):
+            for sig in ("forged", "é"):
+                page = client.get(path, params={"message": crafted, "sig": sig})
+                assert page.status_code == 200 and "evil.example" not in page.text, (path, sig)
+        created = client.post(
+            "/projects", data={"csrf": csrf_of(client.get("/projects")), "name": "Evil.example"}
+        )
+        signed = created.headers["location"]
+        assert "Created Evil.example" in client.get(signed).text, "our own message shows"
+        replayed = client.get(signed.replace("/projects", "/admin/users"))
+        assert "Created Evil.example" not in replayed.text, "a message signed for one page shows on no other"
+
+
+def test_an_address_a_page_cannot_read_is_said_in_words(demo_server: Server) -> None:
+    with signed_in(demo_server, "viewer") as client:
+        page = client.get("/plan", params={"version": "0"}, headers={"Accept": "text/html"})
+        assert page.status_code == 422 and page.headers["content-type"].startswith("text/html")
+        assert "cannot read" in page.text and "version" in page.text
+        api = client.get("/api/plan", params={"version": "x"}, headers={"Accept": "text/html"})
+        assert api.status_code == 422 and api.json()["detail"]

@@ -237,27 +237,33 @@ class Chat:
         question: str = "",
         today: date | None = None,
         who: str = "anonymous",
+        asked_on: date | None = None,
     ) -> dict[str, Any]:
         """The answer to a structured query saved earlier (a pinned answer), on today's data,
         for ``role``: validated again against today's vocabulary, and a property the plan
         now flags as personal data is refused to roles without PII access (PermissionError).
         Audited like a question, as asked from a dashboard by ``who``.
 
-        When its ``question`` alone still means the same query but for its dates ("signups
-        last 7 days"), the dates move on to today's; otherwise ("in March", or a follow-up
-        that needed the turn before) the pinned dates stay."""
+        When its ``question``, asked on ``asked_on``, alone gave this query and names a time
+        relative to that day ("signups last 7 days"), the dates move on to today's; otherwise
+        ("in March", a follow-up that needed the turn before, the LLM's own window) the
+        pinned dates stay. A refusal is audited too."""
         if role not in ROLES:
             raise ValueError(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
         vocab = self.vocabulary(project_id)
         day = today or datetime.now(UTC).date()
-        parsed = _moved_on(StructuredQuery.model_validate(query), question, vocab, day)
+        parsed = _moved_on(StructuredQuery.model_validate(query), question, asked_on, vocab, day)
         named = {parsed.breakdown, *(f.property for f in parsed.filters)} - {None}
         personal = named & vocab.pii_properties
+        started = time.perf_counter()
         if personal and role not in PII_ROLES:
+            self.audit.record(
+                Audited(project_id=project_id, who=who, role=role, source="dashboard", question=question,
+                        sql="", status="refused", row_count=0, duration_ms=0)
+            )  # fmt: skip
             raise PermissionError(
                 f"{', '.join(sorted(map(str, personal)))} is personal data; only admins see it"
             )
-        started = time.perf_counter()
         with insights.recording() as ran:
             result = self._compute(project_id, parsed, vocab, day, "")
         if result.sql is None and result.status == "answered":
@@ -381,19 +387,34 @@ class Chat:
 
 
 _DATES: Final = {"date_from", "date_to", "compare_from", "compare_to"}
+#: How far ahead a pinned question is read again to tell "the last days" (whose dates follow
+#: the calendar) from named dates ("in October", "Q3", "November 3"), which stay put.
+_PROBE: Final = timedelta(days=35)
 
 
-def _moved_on(pinned: StructuredQuery, question: str, vocab: Vocabulary, today: date) -> StructuredQuery:
-    """``pinned`` with the dates its question names as of ``today``, when the question
-    alone asks the same but for its dates; else ``pinned`` unchanged."""
-    if not question:
+def _moved_on(
+    pinned: StructuredQuery, question: str, asked_on: date | None, vocab: Vocabulary, today: date
+) -> StructuredQuery:
+    """``pinned`` with its dates as of ``today``, when its question alone gave exactly the
+    pinned query on the day it was asked (not a follow-up, not the LLM's own window) and
+    names a time relative to the day of asking ("last 7 days", "last month"); else
+    ``pinned`` unchanged."""
+    if not question or asked_on is None or today <= asked_on:
         return pinned
-    again = parse(question, vocab, today, None, pii_access=True)
-    if isinstance(again, Parsed) and again.query.model_dump(exclude=_DATES) == pinned.model_dump(
-        exclude=_DATES
-    ):
-        return again.query
-    return pinned
+
+    def read(on: date) -> StructuredQuery | None:
+        again = parse(question, vocab, on, None, pii_access=True)
+        return again.query if isinstance(again, Parsed) else None
+
+    if read(asked_on) != pinned:
+        return pinned
+    probe = read(asked_on + _PROBE)
+    if probe is None or probe.model_dump(include=_DATES) == pinned.model_dump(include=_DATES):
+        return pinned
+    moved = read(today)
+    if moved is None or moved.model_dump(exclude=_DATES) != pinned.model_dump(exclude=_DATES):
+        return pinned
+    return moved
 
 
 def open_chat(store: EventStore, plans: PlanVersions, engine: Any, settings: Settings) -> Chat:

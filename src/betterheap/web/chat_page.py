@@ -147,7 +147,8 @@ def pin(
     try:
         target = boards.chosen(project_id, dashboard_id, new_dashboard, who.account.name)
         name = (title.strip() or turns[turn]["question"])[:200]
-        body = {"question": turns[turn]["question"], "query": response["query"]}
+        asked = turns[turn]
+        body = {"question": asked["question"], "query": response["query"], "asked_on": asked["at"][:10]}
         boards.add_panel(project_id, target, "chat", name, body, who.account.name)
     except (ValueError, LookupError) as error:
         raise HTTPException(400, str(error)) from error

@@ -298,8 +298,9 @@ def _answer(
 ) -> Shown:
     """A pinned chat answer recomputed for ``role`` (the chat refuses what the role may not see)."""
     body = panel["body"]
+    asked_on = date.fromisoformat(body["asked_on"]) if body.get("asked_on") else None
     answer = chat_of(request, runtime).recompute(
-        project_id, body["query"], role, body.get("question", ""), who=who
+        project_id, body["query"], role, body.get("question", ""), who=who, asked_on=asked_on
     )
     if answer.get("chart"):
         return Shown("chart", spec=answer["chart"], text=str(answer.get("answer") or ""))

@@ -50,9 +50,11 @@ def inline_json(value: object) -> str:
 _MESSAGE_KEY: Final = secrets.token_bytes(32)
 
 
-def _signature(message: str) -> str:
-    digest = hmac.new(_MESSAGE_KEY, message.encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest[:16]).decode().rstrip("=")
+def _signature(path: str, message: str) -> bytes:
+    """The message's tag for the page at ``path`` (a message signed for one page does not
+    show on another)."""
+    digest = hmac.new(_MESSAGE_KEY, f"{path}\n{message}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:16]).rstrip(b"=")
 
 
 def back(path: str, project_id: int = 1, message: str | None = None, **params: object) -> str:
@@ -60,7 +62,7 @@ def back(path: str, project_id: int = 1, message: str | None = None, **params: o
     :func:`message_of` to show on the page it leads to."""
     query = {key: value for key, value in params.items() if value is not None}
     if message is not None:
-        query |= {"message": message, "sig": _signature(message)}
+        query |= {"message": message, "sig": _signature(path, message).decode()}
     if project_id != 1:
         query["project_id"] = project_id
     return f"{path}?{urlencode(query)}" if query else path
@@ -77,9 +79,14 @@ def message_of(request: Request, limit: int = 300) -> str:
     'Created Shop & co'
     >>> message_of(asked("/projects?message=Your+session+expired,+sign+in+at+evil.example"))
     ''
+    >>> message_of(asked(back("/admin/users", message="Created Shop").replace("/admin/users", "/projects")))
+    ''
+    >>> message_of(asked("/projects?message=x&sig=%C3%A9"))
+    ''
     """
     message = request.query_params.get("message", "")
     sent = request.query_params.get("sig", "")
-    if not message or not hmac.compare_digest(sent, _signature(message)):
+    expected = _signature(request.url.path, message)
+    if not message or not hmac.compare_digest(sent.encode(), expected):
         return ""
     return message[:limit]

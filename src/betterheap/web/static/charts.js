@@ -39,13 +39,26 @@
   });
   document.body.addEventListener("htmx:responseError", function (event) {
     var target = event.detail.elt;
+    var text = event.detail.xhr.responseText || String(event.detail.xhr.status);
+    if (target.tagName === "FORM") {
+      // A refused form (a question the chat cannot take, say) keeps what was typed.
+      var said = target.querySelector(".form-error") || target.appendChild(document.createElement("p"));
+      said.className = "error form-error";
+      said.setAttribute("role", "alert");
+      said.textContent = text;
+      return;
+    }
     target.innerHTML = "";
     var p = document.createElement("p");
     p.className = "error";
-    p.textContent = "Could not load: " + (event.detail.xhr.responseText || event.detail.xhr.status);
+    p.textContent = "Could not load: " + text;
     target.appendChild(p);
     var panel = target.closest(".panel");
     if (panel) panel.dataset.state = "error";
+  });
+  document.body.addEventListener("htmx:afterRequest", function (event) {
+    var said = event.detail.elt.querySelector && event.detail.elt.querySelector(".form-error");
+    if (said && event.detail.successful) said.remove();
   });
   window.betterheapDraw = draw;
 })();
