@@ -43,6 +43,7 @@ OTHER_PAGES = (
     ("/plan/proposals", "plan-proposals"),
     ("/plan/edit", "plan-edit"),
     ("/plan/diff?from=0&to=1", "plan-diff"),
+    ("/plan/setup", "plan-setup"),
 )
 
 

@@ -27,6 +27,7 @@ from betterheap.web import (
     plan_pages,
     projects,
     sdk,
+    setup_page,
 )
 from betterheap.web.api import chat, ingest, insights, setup, system, tracking_plan
 from betterheap.web.templates import templates
@@ -125,6 +126,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(chat_page.router)
     app.include_router(pages.router)
     app.include_router(plan_pages.router)
+    app.include_router(setup_page.router)
     # The pages' own front-end files (vendor/: htmx, vega-embed, built by `make install`).
     static = StaticFiles(directory=Path(__file__).parent / "static", check_dir=False)
     app.mount("/static", static, name="static")

@@ -62,7 +62,7 @@ def _projects(runtime: RuntimeDep) -> list[ProjectInfo]:
     return runtime.projects.list()
 
 
-def _page(
+def render_plan_page(
     request: Request,
     runtime: RuntimeDep,
     who: SignedIn,
@@ -121,7 +121,7 @@ def plan_page(
         "yaml": plan_to_yaml(shown.plan) if shown is not None else "",
         "message": message_of(request),
     }
-    return _page(request, runtime, who, project_id, "plan.html", context)
+    return render_plan_page(request, runtime, who, project_id, "plan.html", context)
 
 
 # --- editing the YAML -------------------------------------------------------------------
@@ -144,7 +144,7 @@ def _editor(
     if based_on is None:
         based_on, _ = service.current(_plans(runtime), project_id)
     context = {"text": text, "note": note, "based_on": based_on, "changes": changes, "error": error}
-    return _page(request, runtime, who, project_id, "plan_edit.html", context, status_code)
+    return render_plan_page(request, runtime, who, project_id, "plan_edit.html", context, status_code)
 
 
 @router.get("/plan/edit", response_class=HTMLResponse)
@@ -243,7 +243,7 @@ def proposals_page(request: Request, runtime: RuntimeDep, project_id: ProjectId 
         # Click text and pages as sent may hold e-mail addresses (before a plan scrubs them).
         "personal": who.account.role in PII_ROLES,
     }
-    return _page(request, runtime, who, project_id, "plan_proposals.html", context)
+    return render_plan_page(request, runtime, who, project_id, "plan_proposals.html", context)
 
 
 def _approved(project_id: int, approve: Callable[[], dict[str, Any]]) -> RedirectResponse:
@@ -338,7 +338,7 @@ def quarantine_page(
         "payloads": {row["uuid"]: _pretty(row["payload"]) for row in held} if personal else {},
         "message": message_of(request),
     }
-    return _page(request, runtime, who, project_id, "plan_quarantine.html", context)
+    return render_plan_page(request, runtime, who, project_id, "plan_quarantine.html", context)
 
 
 @router.post("/plan/quarantine/replay")
@@ -363,7 +363,7 @@ def replay_quarantine(
 def versions_page(request: Request, runtime: RuntimeDep, project_id: ProjectId = 1) -> Response:
     who = page_session(request, runtime)
     versions = list(reversed(_plans(runtime).versions(project_id)))
-    return _page(request, runtime, who, project_id, "plan_versions.html", {"versions": versions})
+    return render_plan_page(request, runtime, who, project_id, "plan_versions.html", {"versions": versions})
 
 
 #: How a diff line starts → the heading it is listed under.
@@ -397,4 +397,4 @@ def diff_page(
         "sections": [section for section in sections if section[1]],
         "versions": plans.versions(project_id),
     }
-    return _page(request, runtime, who, project_id, "plan_diff.html", context)
+    return render_plan_page(request, runtime, who, project_id, "plan_diff.html", context)
