@@ -30,6 +30,10 @@ def test_api_tokens_from_the_command_line(tmp_path: Path) -> None:
     cli(data, "users", "add", "reports", "--role", "analyst", "--password", "a long enough one")
     token = cli(data, "users", "token", "reports", "--label", "nightly export").stdout.strip()
     assert token.startswith("bh_") and len(token) > 40 and "\n" not in token
+    listed = json.loads(cli(data, "users", "tokens", "reports", "--format", "json").stdout)
+    assert [t["label"] for t in listed] == ["nightly export"] and token not in str(listed)
+    accounts = json.loads(cli(data, "users", "list", "--format", "json").stdout)
+    assert next(a for a in accounts if a["name"] == "reports")["api_tokens"] == 1
     kept = cli(data, "users", "revoke", "reports", "--keep-tokens").stdout
     assert "ended 0 sessions of reports" in kept and "API token" not in kept
     cli(data, "users", "token", "reports")

@@ -96,7 +96,13 @@ def test_sign_out_everywhere_and_csrf_per_session(users: Users) -> None:
     users.sign_out(first[0])
     assert users.session(first[0]) is None and users.session(second[0]) is not None
     assert users.accounts() == [
-        {"name": "ana", "role": "analyst", "must_change_password": False, "active_sessions": 1}
+        {
+            "name": "ana",
+            "role": "analyst",
+            "must_change_password": False,
+            "active_sessions": 1,
+            "api_tokens": 0,
+        }
     ]
     assert users.revoke("ana") == 1
     assert users.session(second[0]) is None
@@ -121,11 +127,18 @@ def test_api_tokens_act_as_their_user_until_revoked(users: Users, tmp_path: Path
         session.commit()
     promoted = users.token(token)
     assert promoted is not None and promoted.role == "admin", "a token has its user's current role"
+    listed = users.tokens("ana")
+    assert [t["label"] for t in listed] == ["weekly report script", ""] and all(
+        t["issued_at"] for t in listed
+    )
+    assert all(token not in str(t) for t in listed), "a listing never shows a token"
+    assert next(a for a in users.accounts() if a["name"] == "ana")["api_tokens"] == 2
     signed = users.sign_in("ana", "long enough password")
     assert signed is not None
     assert users.revoke("ana") == 1 and users.token(token) is not None, "sessions only"
     assert users.revoke_tokens("ana") == 2
     assert users.token(token) is None and users.token(second) is None
+    assert users.tokens("ana") == [] and users.accounts()[0]["api_tokens"] == 0
     assert users.revoke_tokens("ana") == 0
     with pytest.raises(LookupError, match="no user 'bob'"):
         users.issue_token("bob")

@@ -48,8 +48,19 @@ def users_add(
 
 @users_app.command("list")
 def users_list(fmt: Format = "table", data_dir: DataDir = None) -> None:
-    """Every account with its role and how many sessions are live."""
+    """Every account with its role and how many sessions and API tokens are live."""
     _print_rows(open_users(_settings(data_dir)).accounts(), fmt)
+
+
+@users_app.command("tokens")
+def users_tokens(name: str, fmt: Format = "table", data_dir: DataDir = None) -> None:
+    """NAME's live API tokens: labels and when they were issued."""
+    try:
+        rows = open_users(_settings(data_dir)).tokens(name)
+    except LookupError as error:
+        _fail(str(error))
+        return
+    _print_rows(rows, fmt)
 
 
 @users_app.command("token")

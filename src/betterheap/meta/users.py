@@ -109,12 +109,16 @@ class Users:
             counts: dict[int, int] = {}
             for live_session in live:
                 counts[live_session.user_id] = counts.get(live_session.user_id, 0) + 1
+            tokens: dict[int, int] = {}
+            for token in session.scalars(select(ApiToken).where(ApiToken.revoked_at.is_(None))).all():
+                tokens[token.user_id] = tokens.get(token.user_id, 0) + 1
             return [
                 {
                     "name": u.name,
                     "role": u.role,
                     "must_change_password": u.must_change_password,
                     "active_sessions": counts.get(u.id, 0),
+                    "api_tokens": tokens.get(u.id, 0),
                 }
                 for u in users
             ]
@@ -227,6 +231,21 @@ class Users:
                 return None
             user = session.get(User, row.user_id)
             return _account(user) if user is not None else None
+
+    def tokens(self, name: str) -> list[dict[str, str]]:
+        """``name``'s live API tokens: their labels and when they were issued (the tokens
+        themselves are not kept)."""
+        with Session(self._engine) as session:
+            user = _user(session, name)
+            rows = session.scalars(
+                select(ApiToken)
+                .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+                .order_by(ApiToken.created_at)
+            ).all()
+            return [
+                {"label": row.label, "issued_at": row.created_at.isoformat(timespec="seconds")}
+                for row in rows
+            ]
 
     def revoke_tokens(self, name: str) -> int:
         """End every API token of ``name``; how many were live."""
