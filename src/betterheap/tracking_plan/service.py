@@ -45,6 +45,16 @@ def action_problems(plan: TrackingPlan) -> list[str]:
     return problems
 
 
+def check_deployable(plan: TrackingPlan) -> None:
+    """What stops ``plan`` from being deployed, in words (ValueError); nothing when it can be."""
+    problems = naming_problems(plan)
+    if problems:
+        raise ValueError("the plan breaks its naming convention:\n  " + "\n  ".join(problems))
+    problems = action_problems(plan)
+    if problems:
+        raise ValueError("the plan has actions that cannot be matched:\n  " + "\n  ".join(problems))
+
+
 def deploy(
     plans: PlanVersions,
     project_id: int,
@@ -55,12 +65,7 @@ def deploy(
 ) -> dict[str, Any]:
     """Deploy ``plan`` as the next version; returns the version and its diff. With
     ``based_on``, only as the version right after it (``PlanConflict`` otherwise)."""
-    problems = naming_problems(plan)
-    if problems:
-        raise ValueError("the plan breaks its naming convention:\n  " + "\n  ".join(problems))
-    problems = action_problems(plan)
-    if problems:
-        raise ValueError("the plan has actions that cannot be matched:\n  " + "\n  ".join(problems))
+    check_deployable(plan)
     _, before = current(plans, project_id)
     changes = diff_plans(before, plan)
     if plans.current(project_id) is not None and not changes:

@@ -159,9 +159,7 @@ def edit_page(request: Request, runtime: RuntimeDep, project_id: ProjectId = 1) 
 def _candidate(text: str) -> TrackingPlan:
     """The plan in the editor, refused (PlanFileError, ValueError) as a deploy would be."""
     plan = plan_from_yaml(text)
-    problems = service.naming_problems(plan) + service.action_problems(plan)
-    if problems:
-        raise ValueError("the plan cannot be deployed:\n  " + "\n  ".join(problems))
+    service.check_deployable(plan)
     return plan
 
 
