@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from betterheap.meta.users import SignedIn, Users, csrf_ok
 from betterheap.meta.users import at_least as has_role
-from betterheap.web.deps import RuntimeDep
+from betterheap.web.deps import RuntimeDep, app_service, metadata_engine
 from betterheap.web.templates import back, message_of, templates
 
 router = APIRouter(include_in_schema=False)
@@ -26,12 +26,7 @@ LOGIN_COOKIE: Final = "bh_login"
 
 
 def users_of(request: Request, runtime: RuntimeDep) -> Users:
-    users: Users | None = getattr(request.app.state, "users", None)
-    if users is None:
-        if runtime.projects is None:
-            raise HTTPException(503, "this server has no metadata store")
-        users = request.app.state.users = Users(runtime.projects.engine)
-    return users
+    return app_service(request, "users", lambda: Users(metadata_engine(runtime)))
 
 
 def signed_in(request: Request, users: Users) -> SignedIn | None:

@@ -23,7 +23,7 @@ from betterheap.query.access import PII_ROLES
 from betterheap.runtime import Runtime
 from betterheap.tracking_plan import service as plan_service
 from betterheap.web.auth import form_session, page_session
-from betterheap.web.deps import RuntimeDep, chat_of, pii_properties
+from betterheap.web.deps import RuntimeDep, app_service, chat_of, metadata_engine, pii_properties
 from betterheap.web.templates import back, inline_json, message_of, templates
 
 router = APIRouter(include_in_schema=False)
@@ -32,12 +32,7 @@ RANGES: Final = (7, 14, 30, 90)
 
 
 def saved_dashboards(request: Request, runtime: Runtime) -> Dashboards:
-    found: Dashboards | None = getattr(request.app.state, "dashboards", None)
-    if found is None:
-        if runtime.projects is None:
-            raise HTTPException(503, "this server has no metadata store")
-        found = request.app.state.dashboards = Dashboards(runtime.projects.engine)
-    return found
+    return app_service(request, "dashboards", lambda: Dashboards(metadata_engine(runtime)))
 
 
 class Range:
@@ -67,9 +62,7 @@ class Range:
 
 def _context(request: Request, runtime: Runtime, project_id: int, shown: Range) -> Context:
     """The context the panels of one visit share (kept a few seconds on the app)."""
-    contexts: Contexts | None = getattr(request.app.state, "dashboard_contexts", None)
-    if contexts is None:
-        contexts = request.app.state.dashboard_contexts = Contexts()
+    contexts = app_service(request, "dashboard_contexts", Contexts)
     version, plan = plan_service.current(runtime.plans, project_id) if runtime.plans else (0, None)
 
     def make() -> Context:

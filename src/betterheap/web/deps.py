@@ -7,6 +7,7 @@ from datetime import date
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, HTTPException, Query, Request
+from sqlalchemy import Engine
 
 from betterheap.chat.service import Chat, open_chat
 from betterheap.runtime import Runtime
@@ -34,15 +35,32 @@ def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
+def app_service(request: Request, name: str, make: Callable[[], T]) -> T:
+    """The app's one ``name`` (users, chat, saved dashboards...), made on first use and
+    kept on the app."""
+    found: T | None = getattr(request.app.state, name, None)
+    if found is None:
+        found = make()
+        setattr(request.app.state, name, found)
+    return found
+
+
+def metadata_engine(runtime: Runtime) -> Engine:
+    """The metadata store's engine (503 on a server without one)."""
+    if runtime.projects is None or runtime.plans is None:
+        raise HTTPException(503, "this server has no metadata store")
+    return runtime.projects.engine
+
+
 def chat_of(request: Request, runtime: Runtime) -> Chat:
     """The app's one chat, shared by the API and the chat page (opened on first use)."""
-    chat: Chat | None = getattr(request.app.state, "chat", None)
-    if chat is None:
-        if runtime.projects is None or runtime.plans is None:
-            raise HTTPException(503, "this server has no metadata store")
-        chat = open_chat(runtime.store, runtime.plans, runtime.projects.engine, runtime.settings)
-        request.app.state.chat = chat
-    return chat
+
+    def make() -> Chat:
+        engine = metadata_engine(runtime)
+        assert runtime.plans is not None
+        return open_chat(runtime.store, runtime.plans, engine, runtime.settings)
+
+    return app_service(request, "chat", make)
 
 
 def pii_properties(runtime: Runtime, project_id: int) -> frozenset[str]:

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from betterheap.taxonomy.interview import AnswerError
 from betterheap.tracking_plan import setup
 from betterheap.web.auth import form_session, page_session
-from betterheap.web.deps import ProjectId, RuntimeDep
+from betterheap.web.deps import ProjectId, RuntimeDep, metadata_engine
 from betterheap.web.plan_pages import render_plan_page
 from betterheap.web.templates import back, message_of
 
@@ -22,9 +22,7 @@ router = APIRouter(include_in_schema=False)
 
 
 def _sessions(runtime: RuntimeDep) -> setup.SetupSessions:
-    if runtime.projects is None or runtime.plans is None:
-        raise HTTPException(503, "this server has no metadata store")
-    return setup.SetupSessions(runtime.projects.engine)
+    return setup.SetupSessions(metadata_engine(runtime))
 
 
 def _turn(runtime: RuntimeDep, session: str, project_id: int) -> dict[str, Any]:

@@ -22,10 +22,6 @@ from betterheap.web.deps import ProjectId, RuntimeDep, chat_of
 router = APIRouter(prefix="/api", tags=["chat"])
 
 
-def _chat(request: Request, runtime: RuntimeDep) -> Chat:
-    return chat_of(request, runtime)
-
-
 def _text(body: dict[str, Any], key: str) -> str:
     value = body.get(key)
     if not isinstance(value, str) or not value.strip():
@@ -60,7 +56,7 @@ def ask(
     if conversation is not None and not isinstance(conversation, str):
         raise HTTPException(400, "conversation_id is a string")
     role = caller.acting_as(body.get("role"))
-    chat = _chat(request, runtime)
+    chat = chat_of(request, runtime)
     if conversation is not None:
         held = _conversation(chat, caller, conversation)["role"]
         if body.get("role") is None:
@@ -82,14 +78,14 @@ def conversations(
     request: Request, runtime: RuntimeDep, caller: CallerDep, project_id: ProjectId = 1
 ) -> list[dict[str, Any]]:
     """The newest conversations held with the caller's role or a lower one."""
-    return _chat(request, runtime).conversations.list(project_id, role=caller.role)
+    return chat_of(request, runtime).conversations.list(project_id, role=caller.role)
 
 
 @router.get("/chat/conversations/{conversation_id}")
 def conversation(
     request: Request, runtime: RuntimeDep, caller: CallerDep, conversation_id: str
 ) -> dict[str, Any]:
-    return _conversation(_chat(request, runtime), caller, conversation_id)
+    return _conversation(chat_of(request, runtime), caller, conversation_id)
 
 
 @router.post("/sql")
@@ -104,7 +100,7 @@ def sql(
     refusal is a 400 with the reason, a query past the timeout a 408."""
     role = caller.acting_as(body.get("role"))
     query = _text(body, "sql")
-    chat = _chat(request, runtime)
+    chat = chat_of(request, runtime)
     try:
         return run_sql(
             chat.store, chat.plans, chat.audit, project_id, query, role, caller.who, timeout=chat.timeout
@@ -124,7 +120,7 @@ def audit(
     """The newest audit entries: who asked what, the SQL, row count and duration. Admins
     only: questions and SQL are kept as typed, personal data included."""
     caller.require("admin", "reading the audit log")
-    return _chat(request, runtime).audit.entries(project_id, min(max(limit, 1), 1000))
+    return chat_of(request, runtime).audit.entries(project_id, min(max(limit, 1), 1000))
 
 
 @router.get("/knowledge")
@@ -136,7 +132,7 @@ def list_knowledge(
     kind: str | None = None,
 ) -> list[dict[str, Any]]:
     """The team's definitions, business metrics and notes."""
-    chat = _chat(request, runtime)
+    chat = chat_of(request, runtime)
     assert chat.knowledge is not None
     return chat.knowledge.entries(project_id, kind)
 
@@ -157,7 +153,7 @@ def add_knowledge(
     if query is not None and not isinstance(query, dict):
         raise HTTPException(400, "query is a structured query object")
     try:
-        return _chat(request, runtime).define(
+        return chat_of(request, runtime).define(
             project_id,
             str(body.get("kind", "")),
             str(body.get("name", "")),
@@ -175,7 +171,7 @@ def remove_knowledge(
 ) -> dict[str, Any]:
     """Analysts and admins."""
     caller.require("analyst", "changing the knowledge base")
-    chat = _chat(request, runtime)
+    chat = chat_of(request, runtime)
     assert chat.knowledge is not None
     try:
         chat.knowledge.remove(project_id, entry_id)
@@ -197,7 +193,7 @@ def rerun_logged(
     """Run a logged SQL query again — admins only, through the guard, under the caller's
     own name and role — audited as a re-run."""
     role = caller.acting_as((body or {}).get("role"))
-    chat = _chat(request, runtime)
+    chat = chat_of(request, runtime)
     try:
         return rerun(
             chat.store, chat.plans, chat.audit, project_id, entry_id, role, caller.who, timeout=chat.timeout

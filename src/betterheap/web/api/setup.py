@@ -12,15 +12,13 @@ from fastapi import APIRouter, Body, HTTPException
 from betterheap.taxonomy.interview import AnswerError
 from betterheap.tracking_plan import setup
 from betterheap.web.api.callers import CallerDep
-from betterheap.web.deps import ProjectId, RuntimeDep
+from betterheap.web.deps import ProjectId, RuntimeDep, metadata_engine
 
 router = APIRouter(prefix="/api/setup", tags=["setup assistant"])
 
 
 def _sessions(runtime: RuntimeDep) -> setup.SetupSessions:
-    if runtime.projects is None or runtime.plans is None:
-        raise HTTPException(503, "this server has no metadata store")
-    return setup.SetupSessions(runtime.projects.engine)
+    return setup.SetupSessions(metadata_engine(runtime))
 
 
 @router.post("/sessions")
