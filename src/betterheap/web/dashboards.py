@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Annotated, Any, Final
+from typing import Annotated, Any, Final, TypeVar
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from betterheap.insights import builder, dashboards
@@ -27,6 +27,7 @@ from betterheap.web.deps import RuntimeDep, app_service, chat_of, metadata_engin
 from betterheap.web.templates import back, inline_json, message_of, templates
 
 router = APIRouter(include_in_schema=False)
+T = TypeVar("T")
 
 RANGES: Final = (7, 14, 30, 90)
 
@@ -36,7 +37,8 @@ def saved_dashboards(request: Request, runtime: Runtime) -> Dashboards:
 
 
 class Range:
-    """The range a dashboard shows: the last ``days`` of data, or fixed dates."""
+    """The range a dashboard shows: the last ``days`` of data, or fixed dates (read from a
+    page's query: ``ShownRange``)."""
 
     def __init__(self, days: int = 30, date_from: date | None = None, date_to: date | None = None) -> None:
         if days not in RANGES:
@@ -58,6 +60,10 @@ class Range:
         if self.date_from and self.date_to:
             return urlencode({"date_from": self.date_from, "date_to": self.date_to})
         return urlencode({"days": self.days})
+
+
+#: The range a page's query asks for (``days``, or ``date_from`` and ``date_to``).
+ShownRange = Annotated[Range, Depends()]
 
 
 def _context(request: Request, runtime: Runtime, project_id: int, shown: Range) -> Context:
@@ -120,15 +126,12 @@ def prebuilt(
     request: Request,
     runtime: RuntimeDep,
     name: str,
-    days: int = 30,
-    date_from: date | None = None,
-    date_to: date | None = None,
+    shown: ShownRange,
     project_id: int = 1,
 ) -> Response:
     who = page_session(request, runtime)
     if name not in dashboards.DASHBOARDS:
         raise HTTPException(404, f"no dashboard {name!r}")
-    shown = Range(days, date_from, date_to)
     context = _context(request, runtime, project_id, shown)
     panels = [
         {
@@ -177,20 +180,18 @@ def prebuilt_panel(
     runtime: RuntimeDep,
     name: str,
     index: int,
-    days: int = 30,
-    date_from: date | None = None,
-    date_to: date | None = None,
+    shown: ShownRange,
     project_id: int = 1,
 ) -> Response:
     who = page_session(request, runtime)
     if name not in dashboards.DASHBOARDS:
         raise HTTPException(404, f"no dashboard {name!r}")
-    context = _context(request, runtime, project_id, Range(days, date_from, date_to))
+    context = _context(request, runtime, project_id, shown)
     found = dashboards.panels(name, context)
     if not 0 <= index < len(found):
         raise HTTPException(404, f"dashboard {name!r} has no panel {index}")
-    shown = panel_or_reason(lambda: found[index].show(context))
-    return _fragment(request, shown.for_role(who.account.role in PII_ROLES))
+    computed = panel_or_reason(lambda: found[index].show(context))
+    return _fragment(request, computed.for_role(who.account.role in PII_ROLES))
 
 
 def panel_or_reason(compute: Callable[[], Shown]) -> Shown:
@@ -211,22 +212,24 @@ def _fragment(request: Request, shown: Shown) -> Response:
 # --- saved dashboards ---------------------------------------------------------------------
 
 
+def _board(request: Request, runtime: Runtime, project_id: int, act: Callable[[Dashboards], T]) -> T:
+    """``act`` on the project's saved dashboards; one it does not have is a 404."""
+    try:
+        return act(saved_dashboards(request, runtime))
+    except LookupError as error:
+        raise HTTPException(404, str(error)) from error
+
+
 @router.get("/dashboards/saved/{dashboard_id}", response_class=HTMLResponse)
 def saved(
     request: Request,
     runtime: RuntimeDep,
     dashboard_id: int,
-    days: int = 30,
-    date_from: date | None = None,
-    date_to: date | None = None,
+    shown: ShownRange,
     project_id: int = 1,
 ) -> Response:
     who = page_session(request, runtime)
-    shown = Range(days, date_from, date_to)
-    try:
-        board = saved_dashboards(request, runtime).get(project_id, dashboard_id)
-    except LookupError as error:
-        raise HTTPException(404, str(error)) from error
+    board = _board(request, runtime, project_id, lambda boards: boards.get(project_id, dashboard_id))
     explicit = "days" in request.query_params or shown.explicit
     panels = []
     for p in board["panels"]:
@@ -256,10 +259,7 @@ def saved_panel(
     project_id: int = 1,
 ) -> Response:
     who = page_session(request, runtime)
-    try:
-        board = saved_dashboards(request, runtime).get(project_id, dashboard_id)
-    except LookupError as error:
-        raise HTTPException(404, str(error)) from error
+    board = _board(request, runtime, project_id, lambda boards: boards.get(project_id, dashboard_id))
     panel = next((p for p in board["panels"] if p["id"] == panel_id), None)
     if panel is None:
         raise HTTPException(404, f"no panel {panel_id} on this dashboard")
@@ -310,10 +310,9 @@ def remove_panel(
     project_id: Annotated[int, Form()] = 1,
 ) -> Response:
     form_session(request, runtime, csrf, at_least="analyst")
-    try:
-        saved_dashboards(request, runtime).remove_panel(project_id, dashboard_id, panel_id)
-    except LookupError as error:
-        raise HTTPException(404, str(error)) from error
+    _board(
+        request, runtime, project_id, lambda boards: boards.remove_panel(project_id, dashboard_id, panel_id)
+    )
     target = back(f"/dashboards/saved/{dashboard_id}", project_id, message="Panel removed")
     return RedirectResponse(target, status_code=303)
 
@@ -327,8 +326,5 @@ def delete_dashboard(
     project_id: Annotated[int, Form()] = 1,
 ) -> Response:
     form_session(request, runtime, csrf, at_least="analyst")
-    try:
-        saved_dashboards(request, runtime).delete(project_id, dashboard_id)
-    except LookupError as error:
-        raise HTTPException(404, str(error)) from error
+    _board(request, runtime, project_id, lambda boards: boards.delete(project_id, dashboard_id))
     return RedirectResponse(in_project("/dashboards/overview", project_id), status_code=303)
