@@ -88,23 +88,12 @@ class Chat:
             result = self._answer(project_id, question, vocab, today, previous, role)
         if self.knowledge is not None and result.status == "answered" and result.query:
             result.knowledge = self._notes(project_id, result.query)
+        ran_sql = answers.sql_of(ran, self.store.dialect)
         if result.sql is None and result.status == "answered":
-            result.sql = answers.sql_of(ran, self.store.dialect)
+            result.sql = ran_sql
         response = result.to_dict() | {"conversation_id": conversation_id}
         self.conversations.add(conversation_id, question, response)
-        self.audit.record(
-            Audited(
-                project_id=project_id,
-                who=who,
-                role=role,
-                source="chat",
-                question=question,
-                sql=answers.sql_of(ran, self.store.dialect) or "",
-                status=result.status,
-                row_count=len(result.rows),
-                duration_ms=int((time.perf_counter() - started) * 1000),
-            )
-        )
+        self._audited(project_id, who, role, "chat", question, ran_sql, result, started)
         return response
 
     def _answer(
@@ -257,31 +246,44 @@ class Chat:
         personal = named & vocab.pii_properties
         started = time.perf_counter()
         if personal and role not in PII_ROLES:
-            self.audit.record(
-                Audited(project_id=project_id, who=who, role=role, source="dashboard", question=question,
-                        sql="", status="refused", row_count=0, duration_ms=0)
-            )  # fmt: skip
+            refused = answers.Answer("refused", "personal data")
+            self._audited(project_id, who, role, "dashboard", question, None, refused, started)
             raise PermissionError(
                 f"{', '.join(sorted(map(str, personal)))} is personal data; only admins see it"
             )
         with insights.recording() as ran:
             result = self._compute(project_id, parsed, vocab, day, "")
+        ran_sql = answers.sql_of(ran, self.store.dialect)
         if result.sql is None and result.status == "answered":
-            result.sql = answers.sql_of(ran, self.store.dialect)
+            result.sql = ran_sql
+        self._audited(project_id, who, role, "dashboard", question, ran_sql, result, started)
+        return result.to_dict()
+
+    def _audited(
+        self,
+        project_id: int,
+        who: str,
+        role: str,
+        source: str,
+        question: str,
+        sql: str | None,
+        result: answers.Answer,
+        started: float,
+    ) -> None:
+        """One audit entry for a question answered (or refused) from ``source``."""
         self.audit.record(
             Audited(
                 project_id=project_id,
                 who=who,
                 role=role,
-                source="dashboard",
+                source=source,
                 question=question,
-                sql=answers.sql_of(ran, self.store.dialect) or "",
+                sql=sql or "",
                 status=result.status,
                 row_count=len(result.rows),
                 duration_ms=int((time.perf_counter() - started) * 1000),
             )
         )
-        return result.to_dict()
 
     def _answer_parsed(
         self, project_id: int, outcome: Parsed | Clarify, vocab: Vocabulary, today: date
