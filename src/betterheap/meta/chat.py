@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from betterheap.meta.models import AuditEntry, ChatConversation, ChatTurn
 from betterheap.meta.plans import require_project
-from betterheap.meta.users import outranks
+from betterheap.meta.users import ROLES, outranks
 
 
 class Conversations:
@@ -90,17 +90,16 @@ class Conversations:
 
     def list(self, project_id: int, limit: int = 50, role: str | None = None) -> list[dict[str, Any]]:
         """The newest conversations (only those held at ``role`` or below, when given)."""
+        query = select(ChatConversation).where(ChatConversation.project_id == project_id)
+        if role is not None:
+            # In the query, not after the limit: newer conversations of higher roles must not
+            # crowd a lower role's own out of its list.
+            query = query.where(ChatConversation.role.in_([r for r in ROLES if not outranks(r, role)]))
         with Session(self._engine) as session:
-            rows = session.scalars(
-                select(ChatConversation)
-                .where(ChatConversation.project_id == project_id)
-                .order_by(ChatConversation.updated_at.desc())
-                .limit(limit)
-            ).all()
+            rows = session.scalars(query.order_by(ChatConversation.updated_at.desc()).limit(limit)).all()
             return [
                 {"id": r.id, "title": r.title, "role": r.role, "updated_at": r.updated_at.isoformat()}
                 for r in rows
-                if role is None or not outranks(r.role, role)
             ]
 
 
